@@ -1,0 +1,96 @@
+/* Request accessors and replies for handlers (see request.h). */
+#include "api/request.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/json.h"
+#include "src/util.h"
+
+static const char *param_get(const struct api_param *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) == 0)
+			return v[i].value;
+	}
+	return NULL;
+}
+
+const char *api_path(const struct api_req *req, const char *name)
+{
+	return param_get(req->params, req->nparams, name);
+}
+
+const char *api_query(const struct api_req *req, const char *name)
+{
+	return param_get(req->query, req->nquery, name);
+}
+
+const char *api_header(const struct api_req *req, const char *name)
+{
+	if (req->header_fn == NULL)
+		return NULL;
+	return req->header_fn(req->conn, name);
+}
+
+json_t *api_body_json(const struct api_req *req, stim_error_t *err)
+{
+	return stim_json_parse_body(req->body, req->body_len, err);
+}
+
+int api_query_int(const struct api_req *req, const char *name, int min, int max, int *out,
+		  stim_error_t *err)
+{
+	const char *s = api_query(req, name);
+	char *end;
+	long v;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < min || v > max)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid value for %s: '%s' (expected an integer from %d to %d).",
+				name, s, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+int api_reply_json(struct api_req *req, unsigned status, json_t *body)
+{
+	free(req->resp.body);
+	req->resp.status = status;
+	req->resp.body = stim_json_dump(body, &req->resp.len);
+	req->resp.content_type = "application/json; charset=UTF-8";
+	json_decref(body);
+	return 0;
+}
+
+int api_reply_text(struct api_req *req, unsigned status, const char *content_type, char *text)
+{
+	free(req->resp.body);
+	req->resp.status = status;
+	req->resp.body = text;
+	req->resp.len = strlen(text);
+	req->resp.content_type = content_type;
+	return 0;
+}
+
+void api_req_fini(struct api_req *req)
+{
+	for (size_t i = 0; i < req->nparams; i++)
+		free(req->params[i].value);
+	req->nparams = 0;
+	for (size_t i = 0; i < req->nquery; i++) {
+		/* Query names are owned copies, unlike path names. */
+		free((char *)req->query[i].name);
+		free(req->query[i].value);
+	}
+	free(req->query);
+	req->query = NULL;
+	req->nquery = 0;
+	free(req->resp.body);
+	req->resp.body = NULL;
+}

@@ -1,0 +1,91 @@
+#pragma once
+/*
+ * What a handler sees of an HTTP request, and how it answers. Nothing here
+ * names libmicrohttpd: api/server.c fills a struct api_req from the
+ * connection, calls the handler, and sends what the handler left in
+ * req->resp. Tests build a struct api_req by hand.
+ *
+ * A handler parses, makes ONE service call and renders (STYLE.md rule 7):
+ *
+ *	static int api_crm_projects_get(struct api_req *req, stim_error_t *err)
+ *	{
+ *		...
+ *		if (stim_project_get(req->ctx, api_path(req, "project"), &p, err) < 0)
+ *			return -1;
+ *		return api_reply_json(req, 200, api_crm_project_to_json(&p));
+ *	}
+ *
+ * It returns 0 once it has replied, or -1 with *err set, which the server
+ * renders as Google's JSON error (api/errors.c).
+ */
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "src/context.h"
+#include "src/error.h"
+
+#define API_MAX_PARAMS 8
+
+struct api_param {
+	const char *name; /* borrowed from the route template or the query */
+	char *value;	  /* owned, percent-decoded */
+};
+
+struct api_req;
+struct api_metrics;
+typedef int (*api_handler_fn)(struct api_req *req, stim_error_t *err);
+
+/* One row of an API file's route table. Templates are Google's HTTP paths:
+ * `{var}` is one path segment, `{var}:verb` one segment ending in ":verb"
+ * (custom methods), and a final `{var=**}` the rest of the path. */
+struct api_route {
+	const char *method;
+	const char *path;
+	api_handler_fn handler;
+};
+
+struct api_response {
+	unsigned status;
+	char *body; /* owned (malloc) */
+	size_t len;
+	const char *content_type; /* static */
+};
+
+struct api_req {
+	struct stim_ctx *ctx;
+	const char *method;
+	const char *path; /* raw, still percent-encoded */
+	const char *id;	  /* request id, also in every log line */
+	struct api_param params[API_MAX_PARAMS];
+	size_t nparams;
+	struct api_param *query; /* owned */
+	size_t nquery;
+	const char *body;
+	size_t body_len;
+	/* The server's hook for header lookups (NULL in unit tests). */
+	const char *(*header_fn)(void *conn, const char *name);
+	void *conn;
+	/* The HTTP layer's counters, for the /metrics handler (may be NULL). */
+	struct api_metrics *metrics;
+	struct api_response resp;
+};
+
+/* A path variable or query parameter by name (borrowed), or NULL. */
+const char *api_path(const struct api_req *req, const char *name);
+const char *api_query(const struct api_req *req, const char *name);
+/* A request header (case-insensitive), or NULL. */
+const char *api_header(const struct api_req *req, const char *name);
+/* Parses the body as a JSON object (see stim_json_parse_body). */
+json_t *api_body_json(const struct api_req *req, stim_error_t *err);
+/* Reads an integer query parameter; 0 and no error when absent. */
+int api_query_int(const struct api_req *req, const char *name, int min, int max, int *out,
+		  stim_error_t *err);
+
+/* Replies. Both take ownership of what they are given and return 0. */
+int api_reply_json(struct api_req *req, unsigned status, json_t *body);
+int api_reply_text(struct api_req *req, unsigned status, const char *content_type, char *text);
+
+/* Frees what the request owns (params, query, response). */
+void api_req_fini(struct api_req *req);

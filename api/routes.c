@@ -1,0 +1,12 @@
+/* The one list of every API's route table. */
+#include "api/crm.h"
+#include "api/dispatch.h"
+#include "api/health.h"
+#include "api/router.h"
+
+void api_routes_register(struct api_router *router)
+{
+	api_router_add(router, api_health_routes, api_health_routes_count);
+	api_router_add(router, api_crm_routes, api_crm_routes_count);
+	api_router_add(router, api_serviceusage_routes, api_serviceusage_routes_count);
+}

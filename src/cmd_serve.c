@@ -1,0 +1,124 @@
+/* `stimulator serve`: the daemon. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/dispatch.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "api/server.h"
+#include "src/cleanup.h"
+#include "src/commands.h"
+#include "src/config.h"
+#include "src/context.h"
+#include "src/log.h"
+#include "src/projects.h"
+#include "src/store.h"
+#include "src/util.h"
+
+/* Requests in flight get this long to finish after SIGTERM. */
+#define SHUTDOWN_GRACE_MS 10000
+
+/* Writes "HOST:PORT\n" atomically (tmp + rename), so a waiting script never
+ * reads half a line. */
+static int write_ready_file(const char *path, const char *host, uint16_t port, stim_error_t *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp", path);
+	cleanup_file FILE *f = fopen(tmp, "we");
+
+	if (f == NULL)
+		return stim_err_sys(err, errno, "open %s", tmp);
+	if (strchr(host, ':') != NULL)
+		fprintf(f, "[%s]:%u\n", host, port);
+	else
+		fprintf(f, "%s:%u\n", host, port);
+	if (fclose(steal_pointer(&f)) != 0)
+		return stim_err_sys(err, errno, "write %s", tmp);
+	if (rename(tmp, path) < 0)
+		return stim_err_sys(err, errno, "rename %s", path);
+	return 0;
+}
+
+/* Blocks the stop signals in this thread before any other starts, so every
+ * thread inherits the mask and only sigwait() below sees them. */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	/* A client that hangs up mid-response must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(const struct stim_config *cfg, stim_error_t *err)
+{
+	struct stim_ctx ctx = { .cfg = cfg };
+	struct api_dispatcher d = { .ctx = &ctx };
+	struct api_server *srv = NULL;
+	sigset_t set;
+	int sig = 0;
+	int ret = -1;
+
+	block_signals(&set);
+	ctx.store = stim_store_open(cfg->data_dir, err);
+	if (ctx.store == NULL)
+		return stim_err_wrap(err, "store");
+	if (stim_project_ensure(&ctx, cfg->default_project, err) < 0)
+		goto out;
+	d.router = api_router_new();
+	api_routes_register(d.router);
+	d.metrics = api_metrics_new(d.router);
+	srv = api_server_start(&d, cfg->listen_host, cfg->listen_port, cfg->threads, err);
+	if (srv == NULL)
+		goto out;
+	if (cfg->ready_file != NULL &&
+	    write_ready_file(cfg->ready_file, cfg->listen_host, api_server_port(srv), err) < 0)
+		goto out;
+	STIM_LOG_I("serving: data dir %s, auth %s, default project %s", cfg->data_dir,
+		   stim_auth_mode_name(cfg->auth), cfg->default_project);
+
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	STIM_LOG_I("%s: finishing requests in flight, then stopping", strsignal(sig));
+	ret = 0;
+out:
+	api_server_stop(srv, SHUTDOWN_GRACE_MS);
+	if (cfg->ready_file != NULL)
+		unlink(cfg->ready_file);
+	api_metrics_free(d.metrics);
+	api_router_free(d.router);
+	stim_store_close(ctx.store);
+	if (ret == 0)
+		STIM_LOG_I("stopped");
+	return ret;
+}
+
+int stim_cmd_serve(int argc, char **argv)
+{
+	cleanup_error stim_error_t err = NULL;
+	struct stim_config cfg;
+	int ret;
+
+	ret = stim_config_parse(&cfg, argc, argv, &err);
+	if (ret == 1) {
+		stim_config_usage("stimulator");
+		stim_config_fini(&cfg);
+		return 0;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "stimulator serve: %s\n", err->msg);
+		stim_config_fini(&cfg);
+		return 2;
+	}
+	stim_log_setup(cfg.log_level, cfg.log_format);
+	ret = serve(&cfg, &err);
+	if (ret < 0)
+		STIM_LOG_E("%s", err->msg);
+	stim_config_fini(&cfg);
+	return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,200 @@
+/* `stimulator serve` flags (see config.h). */
+#include "src/config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/cleanup.h"
+#include "src/util.h"
+
+int stim_listen_parse(const char *s, char **host, uint16_t *port, stim_error_t *err)
+{
+	const char *colon;
+	const char *h = s;
+	size_t hlen;
+	char *end;
+	long p;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"--listen %s: expected [IPV6]:PORT", s);
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"--listen %s: expected HOST:PORT", s);
+		hlen = (size_t)(colon - s);
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 0 || p > 65535)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "--listen %s: bad port", s);
+	if (hlen == 0)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "--listen %s: missing host", s);
+	*host = xstrndup(h, hlen);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+const char *stim_auth_mode_name(enum stim_auth_mode mode)
+{
+	return mode == STIM_AUTH_ENFORCE ? "enforce" : "off";
+}
+
+int stim_auth_mode_parse(const char *s, enum stim_auth_mode *out)
+{
+	if (strcmp(s, "off") == 0)
+		*out = STIM_AUTH_OFF;
+	else if (strcmp(s, "enforce") == 0)
+		*out = STIM_AUTH_ENFORCE;
+	else
+		return -1;
+	return 0;
+}
+
+void stim_config_usage(const char *prog)
+{
+	printf("usage: %s serve [OPTIONS]\n\n"
+	       "  --listen HOST:PORT       address to serve every API on (default %s)\n"
+	       "  --data-dir DIR           database and blobs (default %s, created 0700)\n"
+	       "  --auth off|enforce       require Bearer tokens issued by the daemon (default "
+	       "off)\n"
+	       "  --log text|json          log line format (default text)\n"
+	       "  --log-level LEVEL        debug, info, warn or error (default info)\n"
+	       "  --images DIR             extra image recipes\n"
+	       "  --default-project ID     project that exists from the first start (default %s)\n"
+	       "  --ready-file PATH        write HOST:PORT here once serving (port 0 = any free "
+	       "port)\n"
+	       "  --threads N              HTTP worker threads (default: one per core)\n",
+	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT);
+}
+
+static void replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error_t *err)
+{
+	enum {
+		OPT_LISTEN = 256,
+		OPT_DATA_DIR,
+		OPT_AUTH,
+		OPT_LOG,
+		OPT_LOG_LEVEL,
+		OPT_IMAGES,
+		OPT_DEFAULT_PROJECT,
+		OPT_READY_FILE,
+		OPT_THREADS,
+	};
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "auth", required_argument, NULL, OPT_AUTH },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "images", required_argument, NULL, OPT_IMAGES },
+		{ "default-project", required_argument, NULL, OPT_DEFAULT_PROJECT },
+		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->data_dir = xstrdup(STIM_DEFAULT_DATA_DIR);
+	cfg->default_project = xstrdup(STIM_DEFAULT_PROJECT);
+	cfg->log_level = STIM_LOG_INFO;
+	if (stim_listen_parse(STIM_DEFAULT_LISTEN, &cfg->listen_host, &cfg->listen_port, err) < 0)
+		return -1;
+
+	/* getopt keeps global state; reset it so tests can parse repeatedly. */
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		char *end;
+		long n;
+
+		c = getopt_long(argc, argv, ":h", opts, NULL);
+		if (c < 0)
+			break;
+		switch (c) {
+		case OPT_LISTEN:
+			free(cfg->listen_host);
+			cfg->listen_host = NULL;
+			if (stim_listen_parse(optarg, &cfg->listen_host, &cfg->listen_port, err) <
+			    0)
+				return -1;
+			break;
+		case OPT_DATA_DIR:
+			replace(&cfg->data_dir, optarg);
+			break;
+		case OPT_AUTH:
+			if (stim_auth_mode_parse(optarg, &cfg->auth) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--auth %s: expected off or enforce", optarg);
+			break;
+		case OPT_LOG:
+			if (stim_log_parse_format(optarg, &cfg->log_format) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--log %s: expected text or json", optarg);
+			break;
+		case OPT_LOG_LEVEL:
+			if (stim_log_parse_level(optarg, &cfg->log_level) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--log-level %s: expected debug, info, warn or "
+						"error",
+						optarg);
+			break;
+		case OPT_IMAGES:
+			replace(&cfg->images_dir, optarg);
+			break;
+		case OPT_DEFAULT_PROJECT:
+			replace(&cfg->default_project, optarg);
+			break;
+		case OPT_READY_FILE:
+			replace(&cfg->ready_file, optarg);
+			break;
+		case OPT_THREADS:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || errno != 0 || n < 1 || n > 256)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--threads %s: expected 1 to 256", optarg);
+			cfg->threads = (unsigned)n;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			return stim_err(err, STIM_INVALID_ARGUMENT, "%s needs a value",
+					argv[optind - 1]);
+		default:
+			return stim_err(err, STIM_INVALID_ARGUMENT, "unknown option %s",
+					argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "unexpected argument %s", argv[optind]);
+	return 0;
+}
+
+void stim_config_fini(struct stim_config *cfg)
+{
+	free(cfg->listen_host);
+	free(cfg->data_dir);
+	free(cfg->images_dir);
+	free(cfg->default_project);
+	free(cfg->ready_file);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,45 @@
+#pragma once
+/*
+ * The daemon's configuration: `stimulator serve` flags, parsed by a pure
+ * function so the rules are unit-tested without a server.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/error.h"
+#include "src/log.h"
+
+#define STIM_DEFAULT_LISTEN   "127.0.0.1:8080"
+#define STIM_DEFAULT_DATA_DIR "/var/lib/stimulator"
+#define STIM_DEFAULT_PROJECT  "stimulator-project"
+
+enum stim_auth_mode {
+	STIM_AUTH_OFF = 0,
+	STIM_AUTH_ENFORCE = 1,
+};
+
+struct stim_config {
+	char *listen_host;    /* numeric IPv4 or IPv6 address */
+	uint16_t listen_port; /* 0: the kernel picks one (tests) */
+	char *data_dir;
+	enum stim_auth_mode auth;
+	enum stim_log_format log_format;
+	enum stim_log_level log_level;
+	char *images_dir;      /* NULL: the built-in recipes only */
+	char *default_project; /* created at first start */
+	char *ready_file;      /* NULL, or where to write HOST:PORT once serving */
+	unsigned threads;      /* HTTP worker threads; 0: one per core */
+};
+
+/* Fills cfg with the defaults, then applies argv (argv[0] is the command
+ * name). Returns 1 when --help was asked for, 0 otherwise, -1 on bad flags. */
+int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error_t *err);
+void stim_config_fini(struct stim_config *cfg);
+void stim_config_usage(const char *prog);
+
+/* "HOST:PORT" or "[V6]:PORT" into an allocated host and a port. */
+int stim_listen_parse(const char *s, char **host, uint16_t *port, stim_error_t *err);
+
+const char *stim_auth_mode_name(enum stim_auth_mode mode);
+int stim_auth_mode_parse(const char *s, enum stim_auth_mode *out);

@@ -1,0 +1,127 @@
+/* JSON parsing and checks in Google's error shape (see json.h). */
+#include "src/json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/util.h"
+
+json_t *stim_json_parse_body(const char *body, size_t len, stim_error_t *err)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (len == 0)
+		return json_object();
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		stim_err(err, STIM_INVALID_ARGUMENT,
+			 "Invalid JSON payload received. %s at line %d column %d (position %d).",
+			 jerr.text, jerr.line, jerr.column, jerr.position);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		stim_err(err, STIM_INVALID_ARGUMENT,
+			 "Invalid JSON payload received. Expected an object at the top level.");
+		return NULL;
+	}
+	return j;
+}
+
+int stim_json_check_fields(json_t *obj, const char *const *known, const char *where,
+			   stim_error_t *err)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value)
+	{
+		bool found = false;
+
+		for (size_t i = 0; known[i] != NULL; i++) {
+			if (strcmp(key, known[i]) == 0) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid JSON payload received. Unknown name \"%s\"%s%s: "
+					"Cannot find field.",
+					key, where[0] ? " at '" : "", where[0] ? where : "");
+	}
+	return 0;
+}
+
+static int type_error(const char *key, const char *type, json_t *v, stim_error_t *err)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	int ret = stim_err(err, STIM_INVALID_ARGUMENT, "Invalid value at '%s' (%s), %s", key, type,
+			   text ? text : "?");
+
+	free(text);
+	return ret;
+}
+
+int stim_json_get_string(json_t *obj, const char *key, const char **out, stim_error_t *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return type_error(key, "TYPE_STRING", v, err);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int stim_json_get_object(json_t *obj, const char *key, json_t **out, stim_error_t *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return type_error(key, "TYPE_MESSAGE", v, err);
+	*out = v;
+	return 0;
+}
+
+int stim_json_get_int64(json_t *obj, const char *key, int64_t *out, stim_error_t *err)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+	char *end;
+	long long n;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return type_error(key, "TYPE_INT64", v, err);
+	s = json_string_value(v);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0)
+		return type_error(key, "TYPE_INT64", v, err);
+	*out = n;
+	return 0;
+}
+
+char *stim_json_dump(const json_t *j, size_t *len)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	/* Fails only on allocation (our own trees are always valid). */
+	if (s == NULL)
+		s = xstrdup("{}");
+	if (len != NULL)
+		*len = strlen(s);
+	return s;
+}

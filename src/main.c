@@ -1,0 +1,46 @@
+/* stimulator: a local Google Cloud. Dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "src/commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "serve", stim_cmd_serve, "run the daemon (the APIs on one HTTP port)" },
+	{ "env", stim_cmd_env, "print export lines that point gcloud and SDKs at the daemon" },
+	{ "doctor", stim_cmd_doctor, "report which host features work here" },
+	{ "gc", stim_cmd_gc, "remove every host object the daemon owns" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: stimulator COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'stimulator COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "stimulator: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
