@@ -258,9 +258,10 @@ enum api_match_result api_router_match(const struct api_router *r, const char *m
 	out->id = -1;
 	if (p[0] != '/')
 		return API_MATCH_NO_PATH;
-	while (*p == '/') {
-		if (nsegs == MAX_SEGMENTS + 1)
-			return API_MATCH_NO_PATH;
+	/* Split at most one segment past the longest template: no fixed route
+	 * can match more, and a {var=**} route reads on to the end of the raw
+	 * string itself (object names may hold any number of slashes). */
+	while (*p == '/' && nsegs < MAX_SEGMENTS + 1) {
 		segs[nsegs].s = p + 1;
 		segs[nsegs].len = strcspn(p + 1, "/");
 		p = segs[nsegs].s + segs[nsegs].len;

@@ -105,7 +105,7 @@ int stim_cmd_env(int argc, char **argv)
 	uint16_t port;
 	int c;
 
-	optind = 1;
+	optind = 0; /* full getopt reset, as in stim_config_parse */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'l':

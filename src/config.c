@@ -119,8 +119,9 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	if (stim_listen_parse(STIM_DEFAULT_LISTEN, &cfg->listen_host, &cfg->listen_port, err) < 0)
 		return -1;
 
-	/* getopt keeps global state; reset it so tests can parse repeatedly. */
-	optind = 1;
+	/* getopt keeps global state. optind = 0 (not 1) makes glibc forget a
+	 * half-read option cluster such as "-hx", so parsing can repeat. */
+	optind = 0;
 	opterr = 0;
 	for (;;) {
 		char *end;

@@ -23,27 +23,33 @@ static int set_error(stim_error_t *err, enum stim_code code, int errnum, const c
 	return -1;
 }
 
+static int __attribute__((format(printf, 4, 0)))
+set_errorv(stim_error_t *err, enum stim_code code, const char *reason, const char *fmt, va_list ap)
+{
+	return set_error(err, code, 0, reason, xvasprintf(fmt, ap));
+}
+
 int stim_err(stim_error_t *err, enum stim_code code, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	int ret;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	ret = set_errorv(err, code, NULL, fmt, ap);
 	va_end(ap);
-	return set_error(err, code, 0, NULL, msg);
+	return ret;
 }
 
 int stim_err_reason(stim_error_t *err, enum stim_code code, const char *reason, const char *fmt,
 		    ...)
 {
 	va_list ap;
-	char *msg;
+	int ret;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	ret = set_errorv(err, code, reason, fmt, ap);
 	va_end(ap);
-	return set_error(err, code, 0, reason, msg);
+	return ret;
 }
 
 int stim_err_sys(stim_error_t *err, int errnum, const char *fmt, ...)

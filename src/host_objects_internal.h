@@ -1,15 +1,17 @@
 #pragma once
 /*
- * Shared by src/host_objects*.c and their unit tests: the pure parts (mount
- * table parsing, name and path predicates, ordering), the per-kind collectors
- * and removers, and the cleanup macros for the netlink handles they use.
- * Nothing here is for other modules; they use src/host_objects.h.
+ * Shared by src/host_objects*.c and their unit tests: the pure parts (name and
+ * path predicates, ordering), the per-kind collectors and removers, and the
+ * cleanup macros for the netlink handles they use. The mount table they work
+ * from is src/procfs.h's. Nothing here is for other modules; they use
+ * src/host_objects.h.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "src/host_objects.h"
+#include "src/procfs.h"
 
 /* Declared, not included: the libnl headers pull in <netinet/in.h>, which
  * clashes with <linux/netfilter.h> included before it. */
@@ -27,7 +29,6 @@ struct rtnl_link;
 #define STIM_CGROUP_MAX_DEPTH	 16
 /* Ceilings on what one listing holds: a host with more is broken anyway. */
 #define STIM_HOST_OBJECTS_MAX 100000
-#define STIM_MOUNTINFO_MAX    100000
 
 /* Cleanups for the netlink handles (declared here, not in src/cleanup.h,
  * because only this module uses them so far). */
@@ -51,36 +52,6 @@ struct stim_host_object_vec {
 /* Appends an object; takes name (also on failure: RESOURCE_EXHAUSTED). */
 int stim_host_object_vec_add(struct stim_host_object_vec *vec, enum stim_host_object_kind kind,
 			     char *name, unsigned family, bool cgroup2, stim_error_t *err);
-
-/* One line of /proc/self/mountinfo (proc(5)), strings unescaped and owned. */
-struct stim_mountinfo {
-	int mount_id;
-	int parent_id;
-	unsigned major;
-	unsigned minor;
-	char *root;	   /* the mounted directory inside its filesystem */
-	char *mount_point; /* where it is mounted, relative to our root */
-	char *fstype;
-	char *source;
-	char *super_options;
-};
-
-/* Mount table parsing (pure) */
-
-/* Copies s[0..len) and decodes the kernel's octal escapes ("\040" is a space,
- * also \011 \012 \134); anything else stays as it is. The result is the
- * caller's. */
-char *stim_mountinfo_unescape(const char *s, size_t len);
-/* Parses one line (a trailing newline is allowed); INVALID_ARGUMENT when it
- * is not the proc(5) format. On success *out owns its strings. */
-int stim_mountinfo_parse_line(const char *line, struct stim_mountinfo *out, stim_error_t *err);
-/* Parses a whole table, one mount a line. *out is the caller's. */
-int stim_mountinfo_parse(const char *text, struct stim_mountinfo **out, size_t *n,
-			 stim_error_t *err);
-void stim_mountinfo_fini(struct stim_mountinfo *m);
-void stim_mountinfo_free(struct stim_mountinfo *v, size_t n);
-/* Reads and parses /proc/self/mountinfo. */
-int stim_mountinfo_read(struct stim_mountinfo **out, size_t *n, stim_error_t *err);
 
 /* Names and paths (pure) */
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "src/error.h"
+#include "src/procfs.h"
 
 enum stim_cgroup_mode {
 	STIM_CGROUP_V1,	    /* v1 hierarchies only */
@@ -121,20 +122,13 @@ bool stim_probe_list_has(const char *list, const char *name, char sep);
 int stim_probe_self_cgroup(const char *text, const char *controller, char *buf, size_t n,
 			   stim_error_t *err);
 
-/* One line of /proc/self/mountinfo, octal escapes ("\040") decoded. */
-struct stim_probe_mount {
-	char root[STIM_CGROUP_PATH_MAX];
-	char mountpoint[STIM_CGROUP_PATH_MAX];
-	char fstype[64];
-	char super_opts[STIM_CGROUP_PATH_MAX];
-};
-int stim_probe_mountinfo_line(const char *line, struct stim_probe_mount *out, stim_error_t *err);
-
 /* The cgroup mount that carries a v1 controller (fstype "cgroup" with the
- * controller among its super options), or for NULL the cgroup2 mount.
- * Mounts under /sys/fs/cgroup win over others. NOT_FOUND when none does. */
+ * controller among its super options), or for NULL the cgroup2 mount, in
+ * mountinfo text. Mounts under /sys/fs/cgroup win over others; lines that do
+ * not parse are passed over. On success *out owns its strings
+ * (stim_mountinfo_fini); NOT_FOUND when no mount does. */
 int stim_probe_mountinfo_cgroup(const char *text, const char *controller,
-				struct stim_probe_mount *out, stim_error_t *err);
+				struct stim_mountinfo *out, stim_error_t *err);
 
 /* The directory of own cgroup path `own` in a hierarchy mounted at
  * mountpoint whose mountinfo root is mount_root (not "/" inside containers).

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,48 +14,14 @@
 
 #include "src/cleanup.h"
 #include "src/host_probe_internal.h"
+#include "src/procfs.h"
 #include "src/util.h"
 
 #define CGROUP_ROOT    "/sys/fs/cgroup"
 #define CGROUP_UNIFIED "/sys/fs/cgroup/unified"
-/* /proc/self/mountinfo on a busy container host runs to a few hundred kB. */
+/* The ceiling on what the probes read: /proc/self/mountinfo, the largest,
+ * runs to a few hundred kB on a busy container host. */
 #define PROC_TEXT_MAX (4 * 1024 * 1024)
-
-/* Reads a /proc or cgroupfs file whole (size 0 in stat, so read to EOF). */
-static int read_text(const char *path, char **out, stim_error_t *err)
-{
-	cleanup_close int fd = -1;
-	cleanup_free char *buf = NULL;
-	size_t cap = 4096;
-	size_t len = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return stim_err_sys(err, errno, "open %s", path);
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (len + 1 >= cap) {
-			if (cap >= PROC_TEXT_MAX)
-				return stim_err(err, STIM_RESOURCE_EXHAUSTED, "%s over %d bytes",
-						path, PROC_TEXT_MAX);
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return stim_err_sys(err, errno, "read %s", path);
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	*out = steal_pointer(&buf);
-	return 0;
-}
 
 static long fs_magic(const char *path)
 {
@@ -184,7 +149,7 @@ static void probe_v2_controller(struct cg_ctx *c, struct stim_cgroup_info *info,
 static bool probe_v1_controller(struct cg_ctx *c, struct stim_cgroup_resource_info *r,
 				const char *ctrl, const char *files)
 {
-	struct stim_probe_mount m;
+	cleanup_mountinfo struct stim_mountinfo m = { 0 };
 	char own[STIM_CGROUP_PATH_MAX];
 	char dir[STIM_CGROUP_PATH_MAX];
 	cleanup_error stim_error_t perr = NULL;
@@ -196,7 +161,7 @@ static bool probe_v1_controller(struct cg_ctx *c, struct stim_cgroup_resource_in
 	r->v2 = false;
 	r->files = files;
 	if (stim_probe_self_cgroup(c->self, ctrl, own, sizeof(own), &perr) < 0 ||
-	    stim_probe_cgroup_dir(m.mountpoint, m.root, own, dir, sizeof(dir), &perr) < 0) {
+	    stim_probe_cgroup_dir(m.mount_point, m.root, own, dir, sizeof(dir), &perr) < 0) {
 		set_why(r, "%s", perr->msg);
 		return true;
 	}
@@ -257,7 +222,7 @@ static void probe_core_file(struct cg_ctx *c, const struct stim_cgroup_info *inf
 /* Reads where we sit in the cgroup2 hierarchy, if one is mounted. */
 static void load_unified(struct cg_ctx *c, struct stim_cgroup_info *info)
 {
-	struct stim_probe_mount m;
+	cleanup_mountinfo struct stim_mountinfo m = { 0 };
 	char own[STIM_CGROUP_PATH_MAX];
 	char path[STIM_CGROUP_PATH_MAX + 32];
 	cleanup_error stim_error_t perr = NULL;
@@ -269,20 +234,20 @@ static void load_unified(struct cg_ctx *c, struct stim_cgroup_info *info)
 		return;
 	if (stim_probe_mountinfo_cgroup(c->mountinfo, NULL, &m, &perr) < 0 ||
 	    stim_probe_self_cgroup(c->self, NULL, own, sizeof(own), &perr) < 0 ||
-	    stim_probe_cgroup_dir(m.mountpoint, m.root, own, c->unified_dir, sizeof(c->unified_dir),
-				  &perr) < 0)
+	    stim_probe_cgroup_dir(m.mount_point, m.root, own, c->unified_dir,
+				  sizeof(c->unified_dir), &perr) < 0)
 		return;
 	c->unified = true;
-	snprintf(info->unified_mount, sizeof(info->unified_mount), "%s", m.mountpoint);
+	snprintf(info->unified_mount, sizeof(info->unified_mount), "%s", m.mount_point);
 	/* Our place relative to the mount, which is what a container sees. */
-	mlen = strlen(m.mountpoint);
+	mlen = strlen(m.mount_point);
 	snprintf(info->unified_own, sizeof(info->unified_own), "%s",
 		 c->unified_dir[mlen] == '\0' ? "/" : c->unified_dir + mlen);
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", c->unified_dir);
-	if (read_text(path, &c->own_ctrls, &own_err) < 0)
+	if (stim_procfs_read(path, PROC_TEXT_MAX, &c->own_ctrls, &own_err) < 0)
 		c->own_ctrls = NULL;
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", m.mountpoint);
-	if (read_text(path, &c->root_ctrls, &root_err) < 0)
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", m.mount_point);
+	if (stim_procfs_read(path, PROC_TEXT_MAX, &c->root_ctrls, &root_err) < 0)
 		c->root_ctrls = NULL;
 }
 
@@ -329,12 +294,12 @@ int stim_cgroup_probe(struct stim_cgroup_info *out, stim_error_t *err)
 	if (uname(&uts) < 0)
 		return stim_err_sys(err, errno, "uname");
 	c.release = uts.release;
-	if (read_text("/proc/self/cgroup", &c.self, err) < 0 ||
-	    read_text("/proc/self/mountinfo", &c.mountinfo, err) < 0)
+	if (stim_procfs_read("/proc/self/cgroup", PROC_TEXT_MAX, &c.self, err) < 0 ||
+	    stim_procfs_read("/proc/self/mountinfo", PROC_TEXT_MAX, &c.mountinfo, err) < 0)
 		goto out;
 	load_unified(&c, &info);
 	/* Only for better reasons; older kernels without it are fine. */
-	if (read_text("/proc/cgroups", &c.proc_cgroups, &cg_err) < 0)
+	if (stim_procfs_read("/proc/cgroups", PROC_TEXT_MAX, &c.proc_cgroups, &cg_err) < 0)
 		c.proc_cgroups = NULL;
 
 	for (size_t i = 0; i < STIM_ARRAY_SIZE(limits); i++) {

@@ -1,4 +1,4 @@
-/* Pure parsers of cgroup and mount text from /proc; no host access, unit-tested. */
+/* Pure parsers of cgroup text from /proc (mountinfo lines are src/procfs.c's); unit-tested. */
 #include "src/host_probe.h"
 
 #include <linux/magic.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/cleanup.h"
+#include "src/procfs.h"
 #include "src/util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -99,108 +100,54 @@ int stim_probe_self_cgroup(const char *text, const char *controller, char *buf, 
 			controller != NULL ? controller : "0::", controller != NULL ? ":" : "");
 }
 
-/* Copies one mountinfo field, decoding the kernel's \ooo escapes (space, tab,
- * newline and backslash are escaped in paths). */
-static int copy_field(const char *what, const char *s, size_t len, char *buf, size_t n,
-		      stim_error_t *err)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			c = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		}
-		if (o + 1 >= n)
-			return stim_err(err, STIM_INVALID_ARGUMENT, "mountinfo %s too long", what);
-		buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return 0;
-}
-
-int stim_probe_mountinfo_line(const char *line, struct stim_probe_mount *out, stim_error_t *err)
-{
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTS":
-	 * the optional fields vary in number, so the fields after them are found
-	 * from the lone "-" separator (proc(5)). */
-	const char *tok[32];
-	size_t len[32];
-	size_t ntok = 0;
-	size_t sep = 0;
-	const char *p = line;
-	struct stim_probe_mount e;
-
-	while (*p != '\0' && *p != '\n' && ntok < STIM_ARRAY_SIZE(tok)) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0' || *p == '\n')
-			break;
-		tok[ntok] = p;
-		while (*p != ' ' && *p != '\0' && *p != '\n')
-			p++;
-		len[ntok] = (size_t)(p - tok[ntok]);
-		if (sep == 0 && ntok >= 6 && len[ntok] == 1 && tok[ntok][0] == '-')
-			sep = ntok;
-		ntok++;
-	}
-	if (sep == 0 || ntok < sep + 4)
-		return stim_err(err, STIM_INVALID_ARGUMENT, "malformed mountinfo line");
-	if (copy_field("root", tok[3], len[3], e.root, sizeof(e.root), err) < 0 ||
-	    copy_field("mount point", tok[4], len[4], e.mountpoint, sizeof(e.mountpoint), err) <
-		    0 ||
-	    copy_field("fstype", tok[sep + 1], len[sep + 1], e.fstype, sizeof(e.fstype), err) < 0 ||
-	    copy_field("super options", tok[sep + 3], len[sep + 3], e.super_opts,
-		       sizeof(e.super_opts), err) < 0)
-		return -1;
-	*out = e;
-	return 0;
-}
-
 int stim_probe_mountinfo_cgroup(const char *text, const char *controller,
-				struct stim_probe_mount *out, stim_error_t *err)
+				struct stim_mountinfo *out, stim_error_t *err)
 {
-	struct stim_probe_mount e;
+	cleanup_mountinfo struct stim_mountinfo best = { 0 };
 	bool found = false;
 	bool found_canonical = false;
 	const char *line = text;
 
 	while (*line != '\0') {
 		const char *end = strchrnul(line, '\n');
+		cleanup_mountinfo struct stim_mountinfo e = { 0 };
 		cleanup_error stim_error_t perr = NULL;
 		bool canonical;
 		int ret;
 
-		ret = stim_probe_mountinfo_line(line, &e, &perr);
+		ret = stim_mountinfo_parse_line(line, &e, &perr);
 		line = *end == '\0' ? end : end + 1;
-		/* A line we cannot parse (an over-long path) cannot be ours. */
+		/* A line that does not parse (a mount made with an empty
+		 * source shows an empty field) is passed over: one odd mount
+		 * must not hide the hierarchies from doctor. */
 		if (ret < 0)
 			continue;
 		if (controller == NULL && strcmp(e.fstype, "cgroup2") != 0)
 			continue;
 		if (controller != NULL && (strcmp(e.fstype, "cgroup") != 0 ||
-					   !stim_probe_list_has(e.super_opts, controller, ',')))
+					   !stim_probe_list_has(e.super_options, controller, ',')))
 			continue;
 		/* A hierarchy may also be mounted elsewhere (a container's bind
 		 * mount): the place under /sys/fs/cgroup wins. Among equals the
 		 * later line wins, since a later mount on the same place (or on a
 		 * parent, as a cgroup2 over the hybrid tmpfs) hides the earlier. */
-		canonical = stim_str_has_prefix(e.mountpoint, CGROUP_ROOT) &&
-			    (e.mountpoint[strlen(CGROUP_ROOT)] == '\0' ||
-			     e.mountpoint[strlen(CGROUP_ROOT)] == '/');
+		canonical = stim_str_has_prefix(e.mount_point, CGROUP_ROOT) &&
+			    (e.mount_point[strlen(CGROUP_ROOT)] == '\0' ||
+			     e.mount_point[strlen(CGROUP_ROOT)] == '/');
 		if (found_canonical && !canonical)
 			continue;
-		*out = e;
+		stim_mountinfo_fini(&best);
+		best = e;
+		memset(&e, 0, sizeof(e));
 		found = true;
 		found_canonical = canonical;
 	}
-	if (found)
-		return 0;
-	return stim_err(err, STIM_NOT_FOUND, "no %s mount in /proc/self/mountinfo",
-			controller != NULL ? controller : "cgroup2");
+	if (!found)
+		return stim_err(err, STIM_NOT_FOUND, "no %s mount in /proc/self/mountinfo",
+				controller != NULL ? controller : "cgroup2");
+	*out = best;
+	memset(&best, 0, sizeof(best));
+	return 0;
 }
 
 int stim_probe_cgroup_dir(const char *mountpoint, const char *mount_root, const char *own,

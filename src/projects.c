@@ -154,9 +154,27 @@ static char *dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* Inserts a new project from spec, inside the caller's transaction. On
+ * success *p is the stored project (the caller's). */
 static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 		      struct stim_project *p, stim_error_t *err)
 {
+	stim_error_t gerr = NULL;
+
+	/* A taken id is the caller's conflict; ask first, so that a clash on
+	 * the insert below can only be a random number drawn twice. */
+	if (stim_store_project_get(db, spec->project_id, p, &gerr) == 0) {
+		stim_project_fini(p);
+		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
+				       "Requested entity already exists: project '%s'.",
+				       spec->project_id);
+	}
+	if (gerr->code != STIM_NOT_FOUND) {
+		*err = gerr;
+		return -1;
+	}
+	stim_error_free(gerr);
+
 	memset(p, 0, sizeof(*p));
 	p->project_id = xstrdup(spec->project_id);
 	p->name = xstrdup(spec->name != NULL ? spec->name : spec->project_id);
@@ -170,22 +188,16 @@ static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 	/* A random twelve-digit number; on the rare collision draw again. */
 	for (int attempt = 0;; attempt++) {
 		stim_error_t ierr = NULL;
-		bool id_taken;
 
 		p->number = NUMBER_MIN + (int64_t)(stim_random_u64() % NUMBER_SPAN);
 		if (stim_store_project_insert(db, p, &ierr) == 0)
 			return 0;
 		if (ierr->code != STIM_ALREADY_EXISTS || attempt >= 8) {
+			stim_project_fini(p);
 			*err = ierr;
 			return -1;
 		}
-		/* Tell a taken id (the caller's conflict) from a taken number. */
-		id_taken = strstr(ierr->msg, "project_id") != NULL;
 		stim_error_free(ierr);
-		if (id_taken)
-			return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
-					       "Requested entity already exists: project '%s'.",
-					       spec->project_id);
 	}
 }
 

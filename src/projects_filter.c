@@ -1,4 +1,4 @@
-/* projects.list filters (see projects_filter.h). */
+/* projects.list filters: a small boolean expression language (see projects_filter.h). */
 #include "src/projects_filter.h"
 
 #include <stdio.h>
@@ -8,7 +8,10 @@
 
 #include "src/util.h"
 
-#define MAX_TERMS 16
+/* Deep enough for any filter gcloud builds, small enough that a hostile one
+ * cannot exhaust the stack. */
+#define MAX_DEPTH 32
+#define MAX_NODES 256
 
 enum field {
 	F_ID,
@@ -20,27 +23,54 @@ enum field {
 	F_LABEL,
 };
 
-struct term {
+enum node_kind {
+	N_TERM,
+	N_AND,
+	N_OR,
+	N_NOT,
+};
+
+struct node {
+	enum node_kind kind;
+	struct node *left;  /* AND, OR, NOT */
+	struct node *right; /* AND, OR */
+	/* N_TERM */
 	enum field field;
+	bool negate; /* FIELD != VALUE */
 	char *label; /* labels.KEY: the key */
 	char *value; /* without quotes and without a trailing '*' */
 	bool prefix; /* value ended in '*' */
-	bool any;    /* value was '*' alone */
+	bool any;    /* value was '*' alone: the field has a value */
 };
 
 struct stim_projects_filter {
-	struct term terms[MAX_TERMS];
-	size_t n;
+	struct node *root; /* NULL matches everything */
+	size_t nodes;
 };
+
+struct parser {
+	const char *s;
+	struct stim_projects_filter *f;
+	stim_error_t *err;
+	int depth;
+};
+
+static void node_free(struct node *n)
+{
+	if (n == NULL)
+		return;
+	node_free(n->left);
+	node_free(n->right);
+	free(n->label);
+	free(n->value);
+	free(n);
+}
 
 void stim_projects_filter_free(struct stim_projects_filter *f)
 {
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < f->n; i++) {
-		free(f->terms[i].label);
-		free(f->terms[i].value);
-	}
+	node_free(f->root);
 	free(f);
 }
 
@@ -49,7 +79,50 @@ void stim_cleanup_projects_filter(struct stim_projects_filter **f)
 	stim_projects_filter_free(*f);
 }
 
-static int parse_field(const char *name, size_t len, struct term *t, stim_error_t *err)
+static struct node *new_node(struct parser *p, enum node_kind kind)
+{
+	struct node *n;
+
+	if (p->f->nodes == MAX_NODES) {
+		stim_err(p->err, STIM_INVALID_ARGUMENT,
+			 "Invalid filter: more than %d terms and operators.", MAX_NODES);
+		return NULL;
+	}
+	p->f->nodes++;
+	n = xcalloc(1, sizeof(*n));
+	n->kind = kind;
+	return n;
+}
+
+static void skip_space(struct parser *p)
+{
+	p->s += strspn(p->s, " \t\r\n");
+}
+
+/* Is the next token the keyword kw (followed by a space or a parenthesis)? */
+static bool keyword(struct parser *p, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	if (strncmp(p->s, kw, n) != 0)
+		return false;
+	if (p->s[n] != '\0' && p->s[n] != ' ' && p->s[n] != '\t' && p->s[n] != '(')
+		return false;
+	p->s += n;
+	return true;
+}
+
+/* NOT, or the '-' shorthand, before a term or a parenthesis. */
+static bool negation(struct parser *p)
+{
+	if (p->s[0] == '-') {
+		p->s++;
+		return true;
+	}
+	return keyword(p, "NOT");
+}
+
+static int parse_field(struct parser *p, const char *name, size_t len, struct node *t)
 {
 	static const struct {
 		const char *name;
@@ -75,30 +148,32 @@ static int parse_field(const char *name, size_t len, struct term *t, stim_error_
 			return 0;
 		}
 	}
-	return stim_err(err, STIM_INVALID_ARGUMENT,
+	return stim_err(p->err, STIM_INVALID_ARGUMENT,
 			"Invalid filter: unknown field '%.*s'. Use id, name, lifecycleState, "
 			"projectNumber, parent.type, parent.id or labels.KEY.",
 			(int)len, name);
 }
 
-/* Reads one value at *s (quoted or bare) into t; advances *s. */
-static int parse_value(const char **s, struct term *t, stim_error_t *err)
+/* VALUE: "quoted" or bare up to a space or ')'. */
+static int parse_value(struct parser *p, struct node *t)
 {
-	const char *p = *s;
 	size_t len;
 
-	if (*p == '"') {
-		const char *close = strchr(p + 1, '"');
+	if (*p->s == '"') {
+		const char *close = strchr(p->s + 1, '"');
 
 		if (close == NULL)
-			return stim_err(err, STIM_INVALID_ARGUMENT,
+			return stim_err(p->err, STIM_INVALID_ARGUMENT,
 					"Invalid filter: unterminated quote.");
-		t->value = xstrndup(p + 1, (size_t)(close - p - 1));
-		*s = close + 1;
+		t->value = xstrndup(p->s + 1, (size_t)(close - p->s - 1));
+		p->s = close + 1;
 	} else {
-		len = strcspn(p, " \t");
-		t->value = xstrndup(p, len);
-		*s = p + len;
+		len = strcspn(p->s, " \t\r\n()");
+		if (len == 0)
+			return stim_err(p->err, STIM_INVALID_ARGUMENT,
+					"Invalid filter: a term has no value.");
+		t->value = xstrndup(p->s, len);
+		p->s += len;
 	}
 	len = strlen(t->value);
 	if (len == 1 && t->value[0] == '*') {
@@ -110,38 +185,164 @@ static int parse_value(const char **s, struct term *t, stim_error_t *err)
 	return 0;
 }
 
+/* FIELD (':' | '=' | '!=') VALUE */
+static struct node *parse_term(struct parser *p)
+{
+	const char *name = p->s;
+	size_t len = strcspn(p->s, ":=!<> \t\r\n()");
+	struct node *t;
+
+	if (len == 0) {
+		stim_err(p->err, STIM_INVALID_ARGUMENT,
+			 "Invalid filter near '%.20s': expected FIELD:VALUE.", p->s);
+		return NULL;
+	}
+	t = new_node(p, N_TERM);
+	if (t == NULL)
+		return NULL;
+	p->s += len;
+	if (parse_field(p, name, len, t) < 0)
+		goto fail;
+	if (p->s[0] == ':' || p->s[0] == '=') {
+		p->s++;
+	} else if (p->s[0] == '!' && p->s[1] == '=') {
+		t->negate = true;
+		p->s += 2;
+	} else {
+		stim_err(p->err, STIM_INVALID_ARGUMENT,
+			 "Invalid filter: after '%.*s' expected ':', '=' or '!='.", (int)len, name);
+		goto fail;
+	}
+	if (parse_value(p, t) < 0)
+		goto fail;
+	return t;
+fail:
+	node_free(t);
+	return NULL;
+}
+
+static struct node *parse_or(struct parser *p);
+
+/* NOT unary | '-' unary | '(' or ')' | term */
+static struct node *parse_unary(struct parser *p)
+{
+	struct node *n;
+	struct node *inner;
+
+	skip_space(p);
+	if (negation(p)) {
+		/* Negations nest like parentheses: bound them the same way. */
+		if (++p->depth > MAX_DEPTH) {
+			stim_err(p->err, STIM_INVALID_ARGUMENT,
+				 "Invalid filter: operators nested deeper than %d.", MAX_DEPTH);
+			return NULL;
+		}
+		inner = parse_unary(p);
+		p->depth--;
+		if (inner == NULL)
+			return NULL;
+		n = new_node(p, N_NOT);
+		if (n == NULL) {
+			node_free(inner);
+			return NULL;
+		}
+		n->left = inner;
+		return n;
+	}
+	if (p->s[0] != '(')
+		return parse_term(p);
+	if (++p->depth > MAX_DEPTH) {
+		stim_err(p->err, STIM_INVALID_ARGUMENT,
+			 "Invalid filter: parentheses nested deeper than %d.", MAX_DEPTH);
+		return NULL;
+	}
+	p->s++;
+	n = parse_or(p);
+	if (n == NULL)
+		return NULL;
+	skip_space(p);
+	if (p->s[0] != ')') {
+		node_free(n);
+		stim_err(p->err, STIM_INVALID_ARGUMENT, "Invalid filter: a '(' is not closed.");
+		return NULL;
+	}
+	p->s++;
+	p->depth--;
+	return n;
+}
+
+static struct node *join(struct parser *p, enum node_kind kind, struct node *l, struct node *r)
+{
+	struct node *n = new_node(p, kind);
+
+	if (n == NULL) {
+		node_free(l);
+		node_free(r);
+		return NULL;
+	}
+	n->left = l;
+	n->right = r;
+	return n;
+}
+
+/* unary ([AND] unary)*: juxtaposed terms are ANDed, as in Google's filters. */
+static struct node *parse_and(struct parser *p)
+{
+	struct node *n = parse_unary(p);
+
+	while (n != NULL) {
+		struct node *r;
+
+		skip_space(p);
+		if (p->s[0] == '\0' || p->s[0] == ')' || strncmp(p->s, "OR", 2) == 0)
+			break;
+		keyword(p, "AND");
+		r = parse_unary(p);
+		if (r == NULL) {
+			node_free(n);
+			return NULL;
+		}
+		n = join(p, N_AND, n, r);
+	}
+	return n;
+}
+
+/* and (OR and)*: OR binds more loosely than AND. */
+static struct node *parse_or(struct parser *p)
+{
+	struct node *n = parse_and(p);
+
+	while (n != NULL) {
+		struct node *r;
+
+		skip_space(p);
+		if (!keyword(p, "OR"))
+			break;
+		r = parse_and(p);
+		if (r == NULL) {
+			node_free(n);
+			return NULL;
+		}
+		n = join(p, N_OR, n, r);
+	}
+	return n;
+}
+
 struct stim_projects_filter *stim_projects_filter_parse(const char *s, stim_error_t *err)
 {
 	struct stim_projects_filter *f = xcalloc(1, sizeof(*f));
+	struct parser p = { .s = s, .f = f, .err = err };
 
-	for (;;) {
-		struct term *t;
-		size_t flen;
-
-		s += strspn(s, " \t");
-		if (*s == '\0')
-			break;
-		if (strncmp(s, "AND", 3) == 0 && (s[3] == ' ' || s[3] == '\t')) {
-			s += 3;
-			continue;
-		}
-		if (f->n == MAX_TERMS) {
-			stim_err(err, STIM_INVALID_ARGUMENT,
-				 "Invalid filter: at most %d terms are supported.", MAX_TERMS);
-			goto fail;
-		}
-		t = &f->terms[f->n++];
-		flen = strcspn(s, ":= \t");
-		if (s[flen] != ':' && s[flen] != '=') {
-			stim_err(err, STIM_INVALID_ARGUMENT,
-				 "Invalid filter '%s': expected FIELD:VALUE terms.", s);
-			goto fail;
-		}
-		if (parse_field(s, flen, t, err) < 0)
-			goto fail;
-		s += flen + 1;
-		if (parse_value(&s, t, err) < 0)
-			goto fail;
+	skip_space(&p);
+	if (*p.s == '\0')
+		return f;
+	f->root = parse_or(&p);
+	if (f->root == NULL)
+		goto fail;
+	skip_space(&p);
+	if (*p.s != '\0') {
+		stim_err(err, STIM_INVALID_ARGUMENT, "Invalid filter: unexpected '%.20s'.", p.s);
+		goto fail;
 	}
 	return f;
 fail:
@@ -149,7 +350,7 @@ fail:
 	return NULL;
 }
 
-static bool value_match(const struct term *t, const char *have, bool nocase)
+static bool value_match(const struct node *t, const char *have, bool nocase)
 {
 	size_t n = strlen(t->value);
 
@@ -172,54 +373,77 @@ static const char *label_of(const struct stim_project *p, const char *key)
 	return NULL;
 }
 
+static bool term_match(const struct node *t, const struct stim_project *p)
+{
+	char number[24];
+	bool ok = false;
+
+	switch (t->field) {
+	case F_ID:
+		ok = value_match(t, p->project_id, false);
+		break;
+	case F_NAME:
+		ok = value_match(t, p->name, true);
+		break;
+	case F_STATE:
+		ok = value_match(t, stim_project_state_name(p->state), true);
+		break;
+	case F_NUMBER:
+		snprintf(number, sizeof(number), "%lld", (long long)p->number);
+		ok = value_match(t, number, false);
+		break;
+	case F_PARENT_TYPE:
+		ok = value_match(t, p->parent_type, false);
+		break;
+	case F_PARENT_ID:
+		ok = value_match(t, p->parent_id, false);
+		break;
+	case F_LABEL:
+		ok = value_match(t, label_of(p, t->label), false);
+		break;
+	}
+	return t->negate ? !ok : ok;
+}
+
+static bool node_match(const struct node *n, const struct stim_project *p)
+{
+	switch (n->kind) {
+	case N_TERM:
+		return term_match(n, p);
+	case N_AND:
+		return node_match(n->left, p) && node_match(n->right, p);
+	case N_OR:
+		return node_match(n->left, p) || node_match(n->right, p);
+	case N_NOT:
+		return !node_match(n->left, p);
+	}
+	return false;
+}
+
 bool stim_projects_filter_match(const struct stim_projects_filter *f, const struct stim_project *p)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		const struct term *t = &f->terms[i];
-		char number[24];
-		bool ok = false;
+	return f->root == NULL || node_match(f->root, p);
+}
 
-		switch (t->field) {
-		case F_ID:
-			ok = value_match(t, p->project_id, false);
-			break;
-		case F_NAME:
-			ok = value_match(t, p->name, true);
-			break;
-		case F_STATE:
-			ok = value_match(t, stim_project_state_name(p->state), true);
-			break;
-		case F_NUMBER:
-			snprintf(number, sizeof(number), "%lld", (long long)p->number);
-			ok = value_match(t, number, false);
-			break;
-		case F_PARENT_TYPE:
-			ok = value_match(t, p->parent_type, false);
-			break;
-		case F_PARENT_ID:
-			ok = value_match(t, p->parent_id, false);
-			break;
-		case F_LABEL:
-			ok = value_match(t, label_of(p, t->label), false);
-			break;
-		}
-		if (!ok)
-			return false;
+/* A lifecycleState term on the top-level AND chain narrows every match. */
+static int state_of(const struct node *n)
+{
+	int s;
+
+	if (n->kind == N_AND) {
+		s = state_of(n->left);
+		return s >= 0 ? s : state_of(n->right);
 	}
-	return true;
+	if (n->kind != N_TERM || n->field != F_STATE || n->any || n->prefix || n->negate)
+		return -1;
+	if (strcasecmp(n->value, "ACTIVE") == 0)
+		return STIM_PROJECT_ACTIVE;
+	if (strcasecmp(n->value, "DELETE_REQUESTED") == 0)
+		return STIM_PROJECT_DELETE_REQUESTED;
+	return -1;
 }
 
 int stim_projects_filter_state(const struct stim_projects_filter *f)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		const struct term *t = &f->terms[i];
-
-		if (t->field != F_STATE || t->any || t->prefix)
-			continue;
-		if (strcasecmp(t->value, "ACTIVE") == 0)
-			return STIM_PROJECT_ACTIVE;
-		if (strcasecmp(t->value, "DELETE_REQUESTED") == 0)
-			return STIM_PROJECT_DELETE_REQUESTED;
-	}
-	return -1;
+	return f->root != NULL ? state_of(f->root) : -1;
 }

@@ -1,12 +1,16 @@
 #pragma once
 /*
  * The `filter` of projects.list, in Resource Manager v1's syntax: terms
- * joined by whitespace or AND, each FIELD:VALUE or FIELD=VALUE, where FIELD
- * is id (or projectId), name, lifecycleState, projectNumber, parent.type,
- * parent.id or labels.KEY. A VALUE may be quoted, may end in '*' (prefix
- * match), and is '*' alone for "has any value". Names and lifecycle states
- * match case-insensitively, as Resource Manager does.
- * gcloud always sends `lifecycleState:ACTIVE` (reference/gcloud/iam.md).
+ * FIELD:VALUE, FIELD=VALUE or FIELD!=VALUE, where FIELD is id (or
+ * projectId), name, lifecycleState, projectNumber, parent.type, parent.id or
+ * labels.KEY; combined with AND (or plain juxtaposition), OR, NOT (or a
+ * leading '-') and parentheses, OR binding more loosely than AND. A VALUE
+ * may be quoted, may end in '*' (prefix match), and is '*' alone for "has
+ * any value". Names and lifecycle states match case-insensitively.
+ *
+ * gcloud always sends `lifecycleState:ACTIVE`, and pushes a --filter down as
+ * `lifecycleState:ACTIVE AND (labels.env=dev OR NOT name:"x*")`
+ * (reference/gcloud/iam.md; seen with --log-http).
  */
 
 #include <stdbool.h>

@@ -12,8 +12,9 @@
 #include "src/store_internal.h"
 #include "src/util.h"
 
-/* A second daemon on the same data dir waits this long, then gives up. */
-#define BUSY_TIMEOUT_MS 2000
+/* A second daemon on the same data dir waits this long for the lock (long
+ * enough for a restart's old process to let go), then gives up. */
+#define BUSY_TIMEOUT_MS 500
 
 struct stmt_slot {
 	const char *sql; /* the key: address of the caller's literal */

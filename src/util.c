@@ -191,10 +191,12 @@ int stim_base64_decode(const char *s, unsigned char *out, size_t outsz)
 	cleanup_free unsigned char *tmp = NULL;
 	int len;
 
-	/* Normalise to the standard alphabet with padding, which OpenSSL reads. */
+	/* Normalise to the standard alphabet with padding, which OpenSSL reads.
+	 * OpenSSL takes a '=' anywhere as zero bits, so only up to two trailing
+	 * ones are padding and any other is an error. */
 	while (n > 0 && s[n - 1] == '=')
 		n--;
-	if (n % 4 == 1)
+	if (strlen(s) - n > 2 || memchr(s, '=', n) != NULL || n % 4 == 1)
 		return -1;
 	padded = (n + 3) / 4 * 4;
 	pad = padded - n;

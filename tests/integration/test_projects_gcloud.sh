@@ -76,6 +76,20 @@ expect_eq "an undeleted project is ACTIVE" \
 	"$(gcloud projects describe "$P" --format='value(lifecycleState)')" ACTIVE
 check_fails "an active project cannot be undeleted" gcloud projects undelete "$P"
 
+# gcloud pushes --filter down to the server, wrapped as
+# `lifecycleState:ACTIVE AND (...)`, with OR, NOT and parentheses.
+gcloud projects create "$P-a" --name="Filter Alpha" --labels=env=dev,team=core >/dev/null 2>&1
+gcloud projects create "$P-b" --name="Filter Beta" --labels=env=prod >/dev/null 2>&1
+filtered() {
+	gcloud projects list --filter="$1 AND id:$P-*" --format='value(projectId)' | tr '\n' ' '
+}
+expect_eq "filter labels.env=dev" "$(filtered 'labels.env=dev')" "$P-a "
+expect_eq "filter quoted name prefix" "$(filtered 'name:"Filter B*"')" "$P-b "
+expect_eq "filter label present" "$(filtered 'labels.team:*')" "$P-a "
+expect_eq "filter OR" "$(filtered '(labels.env=dev OR labels.env=prod)')" "$P-a $P-b "
+expect_eq "filter NOT" "$(filtered 'NOT labels.env=dev')" "$P-b "
+expect_eq "filter !=" "$(filtered 'labels.env!=prod')" "$P-a "
+
 # Restart: SIGTERM, a clean exit, then the same data dir.
 stim_stop && rc=0 || rc=$?
 expect_eq "SIGTERM stops the daemon cleanly" "$rc" 0

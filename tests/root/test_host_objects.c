@@ -38,6 +38,8 @@
 #include "src/error.h"
 #include "src/host_objects.h"
 #include "src/host_objects_internal.h"
+#include "src/host_probe.h"
+#include "src/procfs.h"
 #include "src/util.h"
 
 /* Every name below starts with the prefix "stimt<pid>", so the test only ever
@@ -71,73 +73,34 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
-/* The directory of this process's cgroup in the hierarchy mounted as m:
- * controller NULL means cgroup2. NULL when it is not reachable. */
-static char *own_cgroup_dir(const struct stim_mountinfo *m, const char *controller)
+/* The directory of this process's cgroup in the hierarchy that carries
+ * controller (NULL: cgroup2), found as doctor finds it. NULL when there is
+ * no such hierarchy or our place in it is not reachable. */
+static char *own_cgroup_dir(const char *mountinfo, const char *self, const char *controller)
 {
-	cleanup_file FILE *f = fopen("/proc/self/cgroup", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	cleanup_error stim_error_t err = NULL;
+	cleanup_mountinfo struct stim_mountinfo m = { 0 };
+	char own[STIM_CGROUP_PATH_MAX];
+	char dir[STIM_CGROUP_PATH_MAX];
 
-	if (f == NULL)
+	if (stim_probe_mountinfo_cgroup(mountinfo, controller, &m, &err) < 0 ||
+	    stim_probe_self_cgroup(self, controller, own, sizeof(own), &err) < 0 ||
+	    stim_probe_cgroup_dir(m.mount_point, m.root, own, dir, sizeof(dir), &err) < 0)
 		return NULL;
-	while (getline(&line, &cap, f) > 0) {
-		char *ctrls = strchr(line, ':');
-		char *path;
-		size_t rootlen = strlen(m->root);
-		bool match;
-
-		if (ctrls == NULL)
-			continue;
-		ctrls++;
-		path = strchr(ctrls, ':');
-		if (path == NULL)
-			continue;
-		*path++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
-		if (controller == NULL) {
-			match = ctrls[0] == '\0' && strncmp(line, "0:", 2) == 0;
-		} else {
-			cleanup_free char *list = xasprintf(",%s,", ctrls);
-			cleanup_free char *want = xasprintf(",%s,", controller);
-
-			match = strstr(list, want) != NULL;
-		}
-		if (!match)
-			continue;
-		/* A mount of a subtree shows our path below its root. */
-		if (strcmp(m->root, "/") != 0) {
-			if (strncmp(path, m->root, rootlen) != 0)
-				return NULL;
-			path += rootlen;
-		}
-		if (strcmp(path, "/") == 0)
-			path[0] = '\0';
-		return xasprintf("%s%s", m->mount_point, path);
-	}
-	return NULL;
+	return xstrdup(dir);
 }
 
 /* Finds the cgroup2 hierarchy and, on a hybrid host, the v1 memory one. */
 static void own_cgroups(char **v2, char **v1_memory)
 {
 	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo *mi = NULL;
-	size_t n = 0;
+	cleanup_free char *mountinfo = NULL;
+	cleanup_free char *self = NULL;
 
-	*v2 = NULL;
-	*v1_memory = NULL;
-	assert_int_equal(stim_mountinfo_read(&mi, &n, &err), 0);
-	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *opts = xasprintf(",%s,", mi[i].super_options);
-
-		if (*v2 == NULL && strcmp(mi[i].fstype, "cgroup2") == 0)
-			*v2 = own_cgroup_dir(&mi[i], NULL);
-		if (*v1_memory == NULL && strcmp(mi[i].fstype, "cgroup") == 0 &&
-		    strstr(opts, ",memory,") != NULL)
-			*v1_memory = own_cgroup_dir(&mi[i], "memory");
-	}
-	stim_mountinfo_free(mi, n);
+	assert_int_equal(stim_procfs_read("/proc/self/mountinfo", 64 << 20, &mountinfo, &err), 0);
+	assert_int_equal(stim_procfs_read("/proc/self/cgroup", 1 << 20, &self, &err), 0);
+	*v2 = own_cgroup_dir(mountinfo, self, NULL);
+	*v1_memory = own_cgroup_dir(mountinfo, self, "memory");
 }
 
 static bool is_mounted(const char *path)

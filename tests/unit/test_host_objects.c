@@ -1,4 +1,4 @@
-/* Unit tests of gc's pure parts: mount table parsing, name filters, removal order. */
+/* Unit tests of gc's pure parts: name and mount filters, removal order (parsing: test_procfs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,159 +13,8 @@
 #include "src/error.h"
 #include "src/host_objects.h"
 #include "src/host_objects_internal.h"
+#include "src/procfs.h"
 #include "src/util.h"
-
-static void check_unescape(const char *in, const char *want)
-{
-	char *got = stim_mountinfo_unescape(in, strlen(in));
-
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void test_unescape(void **state)
-{
-	(void)state;
-	check_unescape("/plain/path", "/plain/path");
-	check_unescape("/a\\040b", "/a b");
-	check_unescape("\\011tab\\012nl\\134bs", "\ttab\nnl\\bs");
-	check_unescape("/end\\040", "/end ");
-	/* Not a complete escape: kept as written. */
-	check_unescape("/cut\\04", "/cut\\04");
-	check_unescape("/cut\\0", "/cut\\0");
-	check_unescape("/x\\", "/x\\");
-	check_unescape("/nine\\999", "/nine\\999");
-	check_unescape("/big\\400", "/big\\400");
-	check_unescape("", "");
-}
-
-static void test_unescape_length_bound(void **state)
-{
-	/* Only len bytes are read, so a field is decoded in place. */
-	char *got = stim_mountinfo_unescape("/a\\040b rest", 7);
-
-	(void)state;
-	assert_string_equal(got, "/a b");
-	free(got);
-}
-
-static void test_parse_line(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo m;
-
-	(void)state;
-	assert_int_equal(stim_mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - "
-						   "ext3 /dev/root rw,errors=continue\n",
-						   &m, &err),
-			 0);
-	assert_null(err);
-	assert_int_equal(m.mount_id, 36);
-	assert_int_equal(m.parent_id, 35);
-	assert_int_equal(m.major, 98);
-	assert_int_equal(m.minor, 0);
-	assert_string_equal(m.root, "/mnt1");
-	assert_string_equal(m.mount_point, "/mnt2");
-	assert_string_equal(m.fstype, "ext3");
-	assert_string_equal(m.source, "/dev/root");
-	assert_string_equal(m.super_options, "rw,errors=continue");
-	stim_mountinfo_fini(&m);
-}
-
-static void test_parse_line_no_optional_fields(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo m;
-
-	(void)state;
-	assert_int_equal(stim_mountinfo_parse_line("34 30 0:31 / /sys/fs/cgroup/memory rw,relatime "
-						   "- cgroup cgroup rw,memory",
-						   &m, &err),
-			 0);
-	assert_string_equal(m.mount_point, "/sys/fs/cgroup/memory");
-	assert_string_equal(m.fstype, "cgroup");
-	assert_string_equal(m.super_options, "rw,memory");
-	assert_int_equal(m.major, 0);
-	assert_int_equal(m.minor, 31);
-	stim_mountinfo_fini(&m);
-}
-
-static void test_parse_line_many_optional_fields_and_escapes(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo m;
-
-	(void)state;
-	assert_int_equal(
-		stim_mountinfo_parse_line("812 26 0:99 /a\\040dir /var/lib/stimulator/my\\040disk "
-					  "rw shared:5 master:2 propagate_from:1 - tmpfs "
-					  "stim\\040src rw,size=4k",
-					  &m, &err),
-		0);
-	assert_string_equal(m.root, "/a dir");
-	assert_string_equal(m.mount_point, "/var/lib/stimulator/my disk");
-	assert_string_equal(m.fstype, "tmpfs");
-	assert_string_equal(m.source, "stim src");
-	stim_mountinfo_fini(&m);
-}
-
-static void check_bad_line(const char *line)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo m;
-
-	assert_int_equal(stim_mountinfo_parse_line(line, &m, &err), -1);
-	assert_non_null(err);
-	assert_int_equal(err->code, STIM_INVALID_ARGUMENT);
-}
-
-static void test_parse_line_malformed(void **state)
-{
-	(void)state;
-	check_bad_line("");
-	check_bad_line("36 35 98:0 /mnt1 /mnt2 rw ext3 /dev/root rw");	   /* no "-" */
-	check_bad_line("36 35 98:0 /mnt1 /mnt2 rw - ext3 /dev/root");	   /* one short */
-	check_bad_line("36 35 98:0 /mnt1 /mnt2 rw - ext3 /dev/root rw x"); /* one too many */
-	check_bad_line("x 35 98:0 /mnt1 /mnt2 rw - ext3 /dev/root rw");
-	check_bad_line("36 35 980 /mnt1 /mnt2 rw - ext3 /dev/root rw");
-	check_bad_line("36 35 98: /mnt1 /mnt2 rw - ext3 /dev/root rw");
-	check_bad_line("36  35 98:0 /mnt1 /mnt2 rw - ext3 /dev/root rw");
-	/* A "-" among the first six fields is a field, not the separator. */
-	check_bad_line("36 35 98:0 - /mnt2 rw ext3 /dev/root rw");
-}
-
-static void test_parse_table(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo *v = NULL;
-	size_t n = 0;
-	const char *text = "26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
-			   "\n"
-			   "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
-			   "41 26 0:40 / /var/lib/stimulator/i/rootfs rw - overlay stim-i rw";
-
-	(void)state;
-	assert_int_equal(stim_mountinfo_parse(text, &v, &n, &err), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(v[0].mount_point, "/");
-	assert_string_equal(v[1].fstype, "cgroup2");
-	assert_string_equal(v[2].source, "stim-i");
-	stim_mountinfo_free(v, n);
-}
-
-static void test_parse_table_reports_line(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_mountinfo *v = NULL;
-	size_t n = 0;
-
-	(void)state;
-	assert_int_equal(stim_mountinfo_parse("26 1 254:0 / / rw - ext4 /dev/vda rw\nbroken\n", &v,
-					      &n, &err),
-			 -1);
-	assert_non_null(err);
-	assert_non_null(strstr(err->msg, "line 2"));
-}
 
 static void test_name_matches(void **state)
 {
@@ -389,14 +238,6 @@ static void test_vec_ceiling(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unescape),
-		cmocka_unit_test(test_unescape_length_bound),
-		cmocka_unit_test(test_parse_line),
-		cmocka_unit_test(test_parse_line_no_optional_fields),
-		cmocka_unit_test(test_parse_line_many_optional_fields_and_escapes),
-		cmocka_unit_test(test_parse_line_malformed),
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_table_reports_line),
 		cmocka_unit_test(test_name_matches),
 		cmocka_unit_test(test_cgroup_name_matches),
 		cmocka_unit_test(test_prefix_check),

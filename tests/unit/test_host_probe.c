@@ -1,4 +1,4 @@
-/* Unit tests of the host probe's pure parsers: /proc/self/cgroup, mountinfo, /proc/cgroups. */
+/* Unit tests of the host probe's pure parsers: /proc/self/cgroup, cgroup mounts, /proc/cgroups. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 
 #include "src/error.h"
 #include "src/host_probe.h"
+#include "src/procfs.h"
 
 /* What the dev host shows (reference/host-facts.md section 1). */
 static const char hybrid_self[] = "9:name=systemd:/\n"
@@ -152,78 +153,31 @@ static void test_self_path_too_long(void **state)
 	assert_int_equal(err->code, STIM_INVALID_ARGUMENT);
 }
 
-/* mountinfo */
-
-static void test_mountinfo_line(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
-
-	assert_int_equal(
-		stim_probe_mountinfo_line("31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime shared:9 "
-					  "master:2 - cgroup cgroup rw,cpu,cpuacct\n",
-					  &e, &err),
-		0);
-	assert_string_equal(e.root, "/");
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup/cpu");
-	assert_string_equal(e.fstype, "cgroup");
-	assert_string_equal(e.super_opts, "rw,cpu,cpuacct");
-	assert_null(err);
-}
-
-static void test_mountinfo_escapes(void **state)
-{
-	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
-
-	assert_int_equal(stim_probe_mountinfo_line("50 1 0:40 /docker/ab\\134c /mnt/my\\040cg rw - "
-						   "cgroup2 none rw,nsdelegate",
-						   &e, &err),
-			 0);
-	assert_string_equal(e.root, "/docker/ab\\c");
-	assert_string_equal(e.mountpoint, "/mnt/my cg");
-	assert_string_equal(e.fstype, "cgroup2");
-	/* A backslash that is not an escape stays. */
-	assert_int_equal(stim_probe_mountinfo_line("1 1 0:1 / /a\\9 rw - tmpfs t rw", &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/a\\9");
-	assert_null(err);
-}
-
-static void test_mountinfo_malformed(void **state)
-{
-	cleanup_error stim_error_t err1 = NULL;
-	cleanup_error stim_error_t err2 = NULL;
-	cleanup_error stim_error_t err3 = NULL;
-	struct stim_probe_mount e;
-
-	assert_int_equal(
-		stim_probe_mountinfo_line("31 30 0:28 / /x rw cgroup cgroup rw", &e, &err1), -1);
-	assert_int_equal(err1->code, STIM_INVALID_ARGUMENT);
-	/* separator but nothing after it */
-	assert_int_equal(stim_probe_mountinfo_line("31 30 0:28 / /x rw -", &e, &err2), -1);
-	assert_int_equal(stim_probe_mountinfo_line("", &e, &err3), -1);
-}
+/* Cgroup mounts in mountinfo (the line parser: test_procfs) */
 
 static void test_find_cgroup_hybrid(void **state)
 {
 	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
+	cleanup_mountinfo struct stim_mountinfo e = { 0 };
 
 	assert_int_equal(stim_probe_mountinfo_cgroup(hybrid_mountinfo, "memory", &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup/memory");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup/memory");
+	stim_mountinfo_fini(&e);
 	assert_int_equal(stim_probe_mountinfo_cgroup(hybrid_mountinfo, "cpu", &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup/cpu");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup/cpu");
+	stim_mountinfo_fini(&e);
 	assert_int_equal(stim_probe_mountinfo_cgroup(hybrid_mountinfo, "cpuset", &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup/cpuset");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup/cpuset");
+	stim_mountinfo_fini(&e);
 	assert_int_equal(stim_probe_mountinfo_cgroup(hybrid_mountinfo, NULL, &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup/unified");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup/unified");
 	assert_null(err);
 }
 
 static void test_find_cgroup_missing(void **state)
 {
 	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
+	cleanup_mountinfo struct stim_mountinfo e = { 0 };
 
 	assert_int_equal(stim_probe_mountinfo_cgroup(hybrid_mountinfo, "hugetlb", &e, &err), -1);
 	assert_int_equal(err->code, STIM_NOT_FOUND);
@@ -237,10 +191,25 @@ static void test_find_cgroup_shadowed(void **state)
 				   "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
 				   "90 30 0:37 / /sys/fs/cgroup rw - cgroup2 none rw\n";
 	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
+	cleanup_mountinfo struct stim_mountinfo e = { 0 };
 
 	assert_int_equal(stim_probe_mountinfo_cgroup(text, NULL, &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup");
+	assert_null(err);
+}
+
+static void test_find_cgroup_skips_bad_lines(void **state)
+{
+	/* A tmpfs mounted with an empty source shows an empty field, which
+	 * the parser refuses: it must not hide the hierarchy after it. */
+	static const char text[] = "70 22 0:50 / /mnt/x rw - tmpfs  rw\n"
+				   "garbage\n"
+				   "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw";
+	cleanup_error stim_error_t err = NULL;
+	cleanup_mountinfo struct stim_mountinfo e = { 0 };
+
+	assert_int_equal(stim_probe_mountinfo_cgroup(text, NULL, &e, &err), 0);
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup/unified");
 	assert_null(err);
 }
 
@@ -254,12 +223,13 @@ static void test_find_cgroup_prefers_canonical(void **state)
 	static const char only_other[] =
 		"91 1 0:37 /kubepods /var/lib/x/cg rw - cgroup2 cgroup2 rw\n";
 	cleanup_error stim_error_t err = NULL;
-	struct stim_probe_mount e;
+	cleanup_mountinfo struct stim_mountinfo e = { 0 };
 
 	assert_int_equal(stim_probe_mountinfo_cgroup(text, NULL, &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/sys/fs/cgroup");
+	assert_string_equal(e.mount_point, "/sys/fs/cgroup");
+	stim_mountinfo_fini(&e);
 	assert_int_equal(stim_probe_mountinfo_cgroup(only_other, NULL, &e, &err), 0);
-	assert_string_equal(e.mountpoint, "/var/lib/x/cg");
+	assert_string_equal(e.mount_point, "/var/lib/x/cg");
 	assert_string_equal(e.root, "/kubepods");
 	assert_null(err);
 }
@@ -386,12 +356,10 @@ int main(void)
 		cmocka_unit_test(test_self_path_v2),
 		cmocka_unit_test(test_self_path_joined_and_odd),
 		cmocka_unit_test(test_self_path_too_long),
-		cmocka_unit_test(test_mountinfo_line),
-		cmocka_unit_test(test_mountinfo_escapes),
-		cmocka_unit_test(test_mountinfo_malformed),
 		cmocka_unit_test(test_find_cgroup_hybrid),
 		cmocka_unit_test(test_find_cgroup_missing),
 		cmocka_unit_test(test_find_cgroup_shadowed),
+		cmocka_unit_test(test_find_cgroup_skips_bad_lines),
 		cmocka_unit_test(test_find_cgroup_prefers_canonical),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_join_outside),
