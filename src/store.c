@@ -1,4 +1,4 @@
-/* The SQLite store: per-thread connections, statement cache, transactions. */
+/* The SQLite store: one exclusive connection, statement cache, transactions. */
 #include "src/store.h"
 
 #include <errno.h>

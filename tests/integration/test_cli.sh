@@ -44,6 +44,9 @@ for bad in "--auth maybe" "--log xml" "--listen 127.0.0.1" "--threads 0" "--bogu
 	expect_eq "serve $bad is a usage error" "$rc" 2
 done
 check "serve --help" "$S" serve --help
+out=$("$S" serve --auth enforce --data-dir "$STIM_TMP/enforce" 2>&1) && rc=0 || rc=$?
+expect_eq "serve --auth enforce is refused until token checks exist" "$rc" 2
+expect_contains "and says why" "$out" "no token checks"
 
 out=$("$S" doctor 2>&1) && rc=0 || rc=$?
 expect_eq "doctor: every required feature is here" "$rc" 0
