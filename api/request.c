@@ -78,6 +78,28 @@ int api_reply_text(struct api_req *req, unsigned status, const char *content_typ
 	return 0;
 }
 
+int api_reply_empty(struct api_req *req, unsigned status)
+{
+	free(req->resp.body);
+	req->resp.status = status;
+	req->resp.body = xstrdup("");
+	req->resp.len = 0;
+	req->resp.content_type = NULL;
+	return 0;
+}
+
+char *api_base_url(const struct api_req *req)
+{
+	const char *host = api_header(req, "Host");
+
+	/* A Host with characters that do not belong in one is not echoed. */
+	if (host == NULL || host[0] == '\0' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+		    strlen(host))
+		host = "localhost";
+	return xasprintf("http://%s", host);
+}
+
 void api_req_fini(struct api_req *req)
 {
 	for (size_t i = 0; i < req->nparams; i++)

@@ -50,7 +50,7 @@ struct api_response {
 	unsigned status;
 	char *body; /* owned (malloc) */
 	size_t len;
-	const char *content_type; /* static */
+	const char *content_type; /* static; NULL for an empty body */
 };
 
 struct api_req {
@@ -83,9 +83,17 @@ json_t *api_body_json(const struct api_req *req, stim_error_t *err);
 int api_query_int(const struct api_req *req, const char *name, int min, int max, int *out,
 		  stim_error_t *err);
 
-/* Replies. Both take ownership of what they are given and return 0. */
+/* Replies. They take ownership of what they are given and return 0. */
 int api_reply_json(struct api_req *req, unsigned status, json_t *body);
 int api_reply_text(struct api_req *req, unsigned status, const char *content_type, char *text);
+/* A reply without a body, e.g. 204 for a Cloud Storage delete. */
+int api_reply_empty(struct api_req *req, unsigned status);
+
+/* "http://HOST[:PORT]" as the client addressed the daemon (its Host header),
+ * for links in responses (selfLink, mediaLink). The caller's. Clients keep
+ * only the path of such links (reference/gcloud/README.md), so a missing
+ * Host falls back to "http://localhost". */
+char *api_base_url(const struct api_req *req);
 
 /* Frees what the request owns (params, query, response). */
 void api_req_fini(struct api_req *req);

@@ -108,7 +108,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 		return MHD_NO;
 	}
 	resp->body = NULL;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	MHD_add_response_header(r, "X-Request-Id", h->id);
 	if (allow != NULL && allow[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
