@@ -1,4 +1,4 @@
-/* Route, handle, render errors, log (see dispatch.h). */
+/* Route, stream or buffer the body, handle, render errors, log (see dispatch.h). */
 #include "api/dispatch.h"
 
 #include <stdlib.h>
@@ -11,6 +11,24 @@
 #include "src/log.h"
 #include "src/util.h"
 
+struct api_call {
+	struct api_dispatcher *d;
+	struct api_call_info info;
+	struct api_req req; /* req.resp holds the answer once there is one */
+	char *path;	    /* decoded from the URI up to '?' (owned) */
+	const struct api_route *route;
+	int route_id;
+	char allow[64];
+	stim_error_t err; /* a failure during the body, answered at the end */
+	bool answered;	  /* req.resp is final: no handler will run */
+	bool streaming;	  /* route->stream began: release() is owed */
+	char *body;	  /* buffered routes */
+	size_t len;
+	size_t cap;
+	bool too_large;
+};
+
+/* Fills resp (whose body must be empty) with an error. */
 static void reply_error_json(struct api_response *resp, json_t *err, unsigned status)
 {
 	resp->status = status;
@@ -51,70 +69,190 @@ static void reply_routing_error(struct api_response *resp, enum api_match_result
 	}
 }
 
-int api_dispatch(struct api_dispatcher *d, const char *method, const char *uri, const char *body,
-		 size_t body_len, const char *id, const char *(*header_fn)(void *, const char *),
-		 void *conn, struct api_response *resp, char *allow, size_t allow_size)
+/* Turns err into the answer; the one place a request's error is logged
+ * (STYLE.md rule 4). Takes err. */
+static void answer_error(struct api_call *c, stim_error_t err)
 {
-	cleanup_error stim_error_t err = NULL;
-	cleanup_free char *path = NULL;
-	struct api_match m;
-	struct api_req req;
-	const char *q = strchr(uri, '?');
+	unsigned status;
+	json_t *j = api_error_to_json(err, &status);
+
+	/* Whatever a failing handler had replied gives way to the error. */
+	free(c->req.resp.body);
+	c->req.resp.body = NULL;
+	if (status >= 500)
+		STIM_LOG_E("%s %s: %u %s: %s", c->info.method, c->path, status,
+			   stim_code_name(err->code), err->msg);
+	else
+		STIM_LOG_I("%s %s: %u %s: %s", c->info.method, c->path, status,
+			   stim_code_name(err->code), err->msg);
+	reply_error_json(&c->req.resp, j, status);
+	stim_error_free(err);
+	c->answered = true;
+}
+
+struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_info *info)
+{
+	struct api_call *c = xcalloc(1, sizeof(*c));
+	const char *q = strchr(info->uri, '?');
+	stim_error_t err = NULL;
 	enum api_match_result r;
+	struct api_match m;
 
-	memset(resp, 0, sizeof(*resp));
-	allow[0] = '\0';
-	path = q != NULL ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
-	r = api_router_match(d->router, method, path, &m);
+	c->d = d;
+	c->info = *info;
+	c->route_id = -1;
+	c->path = q != NULL ? xstrndup(info->uri, (size_t)(q - info->uri)) : xstrdup(info->uri);
+	r = api_router_match(d->router, info->method, c->path, &m);
 	if (r != API_MATCH_OK) {
-		if (r == API_MATCH_NO_METHOD)
-			snprintf(allow, allow_size, "%s", m.allow);
-		reply_routing_error(resp, r, method, path, m.allow);
-		STIM_LOG_D("%s %s: %u (no route)", method, path, resp->status);
-		return -1;
+		snprintf(c->allow, sizeof(c->allow), "%s", m.allow);
+		reply_routing_error(&c->req.resp, r, info->method, c->path, m.allow);
+		STIM_LOG_D("%s %s: %u (no route)", info->method, c->path, c->req.resp.status);
+		c->answered = true;
+		return c;
 	}
+	c->route = m.route;
+	c->route_id = m.id;
+	c->req.ctx = d->ctx;
+	c->req.method = info->method;
+	c->req.path = c->path;
+	c->req.id = info->id;
+	memcpy(c->req.params, m.params, sizeof(m.params));
+	c->req.nparams = m.nparams;
+	c->req.header_fn = info->header_fn;
+	c->req.conn = info->conn;
+	c->req.metrics = d->metrics;
 
-	memset(&req, 0, sizeof(req));
-	req.ctx = d->ctx;
-	req.method = method;
-	req.path = path;
-	req.id = id;
-	memcpy(req.params, m.params, sizeof(m.params));
-	req.nparams = m.nparams;
-	m.nparams = 0; /* moved into req */
-	req.body = body;
-	req.body_len = body_len;
-	req.header_fn = header_fn;
-	req.conn = conn;
-	req.metrics = d->metrics;
+	if (api_query_parse(q != NULL ? q + 1 : "", &c->req.query, &c->req.nquery, &err) < 0) {
+		answer_error(c, err);
+		return c;
+	}
+	if (c->route->stream != NULL) {
+		if (c->route->stream->begin(&c->req, &c->req.stream, &err) < 0) {
+			answer_error(c, err);
+			return c;
+		}
+		c->streaming = true;
+		return c;
+	}
+	/* Refuse an announced oversize body before reading it (and before
+	 * the client is told "100 Continue"). */
+	if (info->content_length != UINT64_MAX && info->content_length > API_MAX_BODY) {
+		api_reply_too_large(&c->req.resp, API_MAX_BODY);
+		c->answered = true;
+	}
+	return c;
+}
 
-	if (api_query_parse(q != NULL ? q + 1 : "", &req.query, &req.nquery, &err) == 0)
-		m.route->handler(&req, &err);
+bool api_call_answered(const struct api_call *c)
+{
+	return c->answered;
+}
+
+void api_call_data(struct api_call *c, const char *buf, size_t len)
+{
+	if (c->answered || c->err != NULL || len == 0)
+		return;
+	if (c->streaming) {
+		c->route->stream->data(c->req.stream, buf, len, &c->err);
+		return;
+	}
+	/* Chunked bodies have no Content-Length: count as they come and drop
+	 * the rest once over the limit, answering at the end. */
+	if (c->too_large || c->len + len > API_MAX_BODY) {
+		c->too_large = true;
+		free(c->body);
+		c->body = NULL;
+		return;
+	}
+	if (c->len + len > c->cap) {
+		c->cap = (c->len + len) * 2;
+		if (c->cap > API_MAX_BODY)
+			c->cap = API_MAX_BODY;
+		c->body = xrealloc(c->body, c->cap);
+	}
+	memcpy(c->body + c->len, buf, len);
+	c->len += len;
+}
+
+struct api_response *api_call_finish(struct api_call *c)
+{
+	stim_error_t err = NULL;
+
+	if (c->answered)
+		return &c->req.resp;
+	if (c->too_large) {
+		api_reply_too_large(&c->req.resp, API_MAX_BODY);
+		c->answered = true;
+		return &c->req.resp;
+	}
+	if (c->err != NULL) {
+		answer_error(c, steal_pointer(&c->err));
+		return &c->req.resp;
+	}
+	c->req.body = c->body != NULL ? c->body : "";
+	c->req.body_len = c->len;
+	if (c->route->handler(&c->req, &err) < 0 && err == NULL)
+		stim_err(&err, STIM_INTERNAL, "the handler failed without saying why");
 	if (err != NULL) {
-		unsigned status;
-		json_t *j = api_error_to_json(err, &status);
-
-		/* The one place a request's error is logged (STYLE.md rule 4). */
-		if (status >= 500)
-			STIM_LOG_E("%s %s: %u %s: %s", method, path, status,
-				   stim_code_name(err->code), err->msg);
-		else
-			STIM_LOG_I("%s %s: %u %s: %s", method, path, status,
-				   stim_code_name(err->code), err->msg);
-		free(req.resp.body);
-		req.resp.body = NULL;
-		reply_error_json(&req.resp, j, status);
-	} else if (req.resp.body == NULL) {
+		answer_error(c, err);
+	} else if (c->req.resp.body == NULL) {
 		/* A handler that neither replied nor failed is a bug; never send
 		 * an empty 500. */
-		STIM_LOG_E("%s %s: handler returned no response", method, path);
-		reply_error_json(&req.resp,
+		STIM_LOG_E("%s %s: handler returned no response", c->info.method, c->path);
+		reply_error_json(&c->req.resp,
 				 api_error_json(500, "INTERNAL", "backendError",
 						"Internal error: the handler gave no response."),
 				 500);
 	}
-	*resp = req.resp;
-	req.resp.body = NULL;
-	api_req_fini(&req);
-	return m.id;
+	c->answered = true;
+	return &c->req.resp;
+}
+
+const char *api_call_allow(const struct api_call *c)
+{
+	return c->allow;
+}
+
+int api_call_route_id(const struct api_call *c)
+{
+	return c->route_id;
+}
+
+void api_call_free(struct api_call *c)
+{
+	if (c == NULL)
+		return;
+	if (c->streaming)
+		c->route->stream->release(c->req.stream);
+	api_req_fini(&c->req);
+	stim_error_free(c->err);
+	free(c->body);
+	free(c->path);
+	free(c);
+}
+
+int api_dispatch(struct api_dispatcher *d, const char *method, const char *uri, const char *body,
+		 size_t body_len, const char *id, const char *(*header_fn)(void *, const char *),
+		 void *conn, struct api_response *resp, char *allow, size_t allow_size)
+{
+	struct api_call_info info = {
+		.method = method,
+		.uri = uri,
+		.id = id,
+		.header_fn = header_fn,
+		.conn = conn,
+		.content_length = body_len,
+	};
+	struct api_call *c = api_call_begin(d, &info);
+	struct api_response *r;
+	int route_id;
+
+	api_call_data(c, body, body_len);
+	r = api_call_finish(c);
+	*resp = *r;
+	r->body = NULL; /* now the caller's */
+	snprintf(allow, allow_size, "%s", api_call_allow(c));
+	route_id = api_call_route_id(c);
+	api_call_free(c);
+	return route_id;
 }

@@ -37,6 +37,25 @@ struct api_req;
 struct api_metrics;
 typedef int (*api_handler_fn)(struct api_req *req, stim_error_t *err);
 
+/*
+ * A route that takes its body as a stream (media uploads) instead of a
+ * buffer of at most API_MAX_BODY. The server calls, in order:
+ *   begin    once the headers are in and the route matched, before any body
+ *            byte; it refuses early (404 bucket, 412) by failing, and the
+ *            client gets the answer without sending the body;
+ *   data     for each piece of the body as it arrives (any size, in order);
+ *            a failure stops the stream, the rest of the body is read and
+ *            dropped, and the error is the answer;
+ *   handler  at the end, as for any route, with req->stream set;
+ *   release  always, last, also when the client went away mid-body: it
+ *            frees the state and removes what the stream left behind.
+ */
+struct api_stream_ops {
+	int (*begin)(struct api_req *req, void **state, stim_error_t *err);
+	int (*data)(void *state, const char *buf, size_t len, stim_error_t *err);
+	void (*release)(void *state);
+};
+
 /* One row of an API file's route table. Templates are Google's HTTP paths:
  * `{var}` is one path segment, `{var}:verb` one segment ending in ":verb"
  * (custom methods), and a final `{var=**}` the rest of the path. */
@@ -44,6 +63,7 @@ struct api_route {
 	const char *method;
 	const char *path;
 	api_handler_fn handler;
+	const struct api_stream_ops *stream; /* NULL: the body is buffered */
 };
 
 struct api_response {
@@ -62,8 +82,9 @@ struct api_req {
 	size_t nparams;
 	struct api_param *query; /* owned */
 	size_t nquery;
-	const char *body;
+	const char *body; /* buffered routes: the whole body (not NUL-terminated) */
 	size_t body_len;
+	void *stream; /* streaming routes: the state begin() made */
 	/* The server's hook for header lookups (NULL in unit tests). */
 	const char *(*header_fn)(void *conn, const char *name);
 	void *conn;

@@ -37,11 +37,7 @@ struct http_req {
 	const char *method; /* MHD's, valid until completion */
 	char id[24];
 	uint64_t start_ns;
-	char *body;
-	size_t len;
-	size_t cap;
-	bool headers_done;
-	bool too_large;
+	struct api_call *call; /* from the headers on */
 	int route_id;
 	unsigned status;
 };
@@ -64,6 +60,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return h;
 }
 
+/* Runs for every request that on_uri saw, however it ended: a client gone
+ * mid-upload lands here too, and api_call_free releases its stream. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -77,15 +75,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* A client that went away before the answer counts as 499, as nginx does. */
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && h->status == 0)
 		h->status = 499;
+	stim_log_set_context(h->id);
+	api_call_free(h->call);
 	api_metrics_record(s->d->metrics, h->route_id, h->status, took);
 	api_metrics_inflight_add(s->d->metrics, -1);
-	if (stim_log_level <= STIM_LOG_DEBUG) {
-		stim_log_set_context(h->id);
-		STIM_LOG_D("%s %s -> %u in %.3f ms", h->method ? h->method : "-", h->uri, h->status,
-			   (double)took / 1e6);
-		stim_log_set_context(NULL);
-	}
-	free(h->body);
+	STIM_LOG_D("%s %s -> %u in %.3f ms", h->method ? h->method : "-", h->uri, h->status,
+		   (double)took / 1e6);
+	stim_log_set_context(NULL);
 	free(h->uri);
 	free(h);
 	*con_cls = NULL;
@@ -103,11 +99,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(resp->body);
+	if (r == NULL)
 		return MHD_NO;
-	}
-	resp->body = NULL;
+	resp->body = NULL; /* MHD frees it */
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	MHD_add_response_header(r, "X-Request-Id", h->id);
@@ -119,61 +113,58 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 	return ret;
 }
 
+static uint64_t content_length(struct MHD_Connection *conn)
+{
+	const char *cl =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	unsigned long long n;
+
+	if (cl == NULL)
+		return UINT64_MAX;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return UINT64_MAX;
+	return n;
+}
+
+/* MHD calls this once when the headers are in (*upload_size == 0), then for
+ * each piece of the body, then once more with *upload_size == 0 at the end. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	struct api_server *s = cls;
 	struct http_req *h = *con_cls;
-	struct api_response resp;
-	char allow[64] = "";
-	enum MHD_Result ret;
+	enum MHD_Result ret = MHD_YES;
 
 	STIM_ASSERT(h != NULL); /* on_uri always runs first */
-	h->method = method;
-	if (!h->headers_done) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-
-		h->headers_done = true;
-		/* Refuse an announced oversize body before reading it (and
-		 * before MHD sends "100 Continue"). */
-		if (cl != NULL && strtoull(cl, NULL, 10) > API_MAX_BODY) {
-			api_reply_too_large(&resp, API_MAX_BODY);
-			return send_response(conn, h, &resp, NULL);
-		}
-		return MHD_YES;
-	}
-	if (*upload_size > 0) {
-		/* Chunked bodies have no Content-Length: count as they come and
-		 * drop the rest once over the limit, answering at the end. */
-		if (!h->too_large && h->len + *upload_size > API_MAX_BODY) {
-			h->too_large = true;
-			free(h->body);
-			h->body = NULL;
-		}
-		if (!h->too_large) {
-			if (h->len + *upload_size > h->cap) {
-				h->cap = (h->len + *upload_size) * 2;
-				if (h->cap > API_MAX_BODY)
-					h->cap = API_MAX_BODY;
-				h->body = xrealloc(h->body, h->cap);
-			}
-			memcpy(h->body + h->len, upload, *upload_size);
-			h->len += *upload_size;
-		}
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (h->too_large) {
-		api_reply_too_large(&resp, API_MAX_BODY);
-		return send_response(conn, h, &resp, NULL);
-	}
-
 	stim_log_set_context(h->id);
-	h->route_id = api_dispatch(s->d, method, h->uri, h->body != NULL ? h->body : "", h->len,
-				   h->id, header_of, conn, &resp, allow, sizeof(allow));
-	ret = send_response(conn, h, &resp, allow);
+	if (h->call == NULL) {
+		struct api_call_info info = {
+			.method = method,
+			.uri = h->uri,
+			.id = h->id,
+			.header_fn = header_of,
+			.conn = conn,
+			.content_length = content_length(conn),
+		};
+
+		h->method = method;
+		h->call = api_call_begin(s->d, &info);
+		h->route_id = api_call_route_id(h->call);
+		/* Answer errors known from the headers before reading the body
+		 * (and before MHD sends "100 Continue"). */
+		if (api_call_answered(h->call))
+			ret = send_response(conn, h, api_call_finish(h->call),
+					    api_call_allow(h->call));
+	} else if (*upload_size > 0) {
+		api_call_data(h->call, upload, *upload_size);
+		*upload_size = 0;
+	} else {
+		ret = send_response(conn, h, api_call_finish(h->call), api_call_allow(h->call));
+	}
 	stim_log_set_context(NULL);
 	return ret;
 }
