@@ -77,8 +77,7 @@ static void answer_error(struct api_call *c, stim_error_t err)
 	json_t *j = api_error_to_json(err, &status);
 
 	/* Whatever a failing handler had replied gives way to the error. */
-	free(c->req.resp.body);
-	c->req.resp.body = NULL;
+	api_response_fini(&c->req.resp);
 	if (status >= 500)
 		STIM_LOG_E("%s %s: %u %s: %s", c->info.method, c->path, status,
 			   stim_code_name(err->code), err->msg);
@@ -195,7 +194,7 @@ struct api_response *api_call_finish(struct api_call *c)
 		stim_err(&err, STIM_INTERNAL, "the handler failed without saying why");
 	if (err != NULL) {
 		answer_error(c, err);
-	} else if (c->req.resp.body == NULL) {
+	} else if (c->req.resp.body == NULL && !c->req.resp.use_fd) {
 		/* A handler that neither replied nor failed is a bug; never send
 		 * an empty 500. */
 		STIM_LOG_E("%s %s: handler returned no response", c->info.method, c->path);
@@ -249,8 +248,8 @@ int api_dispatch(struct api_dispatcher *d, const char *method, const char *uri, 
 
 	api_call_data(c, body, body_len);
 	r = api_call_finish(c);
-	*resp = *r;
-	r->body = NULL; /* now the caller's */
+	*resp = *r; /* body, file and headers are now the caller's */
+	memset(r, 0, sizeof(*r));
 	snprintf(allow, allow_size, "%s", api_call_allow(c));
 	route_id = api_call_route_id(c);
 	api_call_free(c);

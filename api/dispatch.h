@@ -64,8 +64,9 @@ int api_call_route_id(const struct api_call *c);
 /* Releases everything, stream state included. NULL is fine. */
 void api_call_free(struct api_call *c);
 
-/* The four steps at once. The response body is the caller's. Returns the
- * matched route id (-1 when none). */
+/* The four steps at once. The response is the caller's (api_response_fini;
+ * free(resp->body) suffices for JSON APIs). Returns the matched route id
+ * (-1 when none). */
 int api_dispatch(struct api_dispatcher *d, const char *method, const char *uri, const char *body,
 		 size_t body_len, const char *id, const char *(*header_fn)(void *, const char *),
 		 void *conn, struct api_response *resp, char *allow, size_t allow_size);

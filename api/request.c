@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/json.h"
 #include "src/util.h"
@@ -58,9 +59,19 @@ int api_query_int(const struct api_req *req, const char *name, int min, int max,
 	return 0;
 }
 
+/* Drops whatever body (memory or file) a reply had. */
+static void reset_body(struct api_response *r)
+{
+	free(r->body);
+	r->body = NULL;
+	if (r->use_fd)
+		close(r->fd);
+	r->use_fd = false;
+}
+
 int api_reply_json(struct api_req *req, unsigned status, json_t *body)
 {
-	free(req->resp.body);
+	reset_body(&req->resp);
 	req->resp.status = status;
 	req->resp.body = stim_json_dump(body, &req->resp.len);
 	req->resp.content_type = "application/json; charset=UTF-8";
@@ -70,7 +81,7 @@ int api_reply_json(struct api_req *req, unsigned status, json_t *body)
 
 int api_reply_text(struct api_req *req, unsigned status, const char *content_type, char *text)
 {
-	free(req->resp.body);
+	reset_body(&req->resp);
 	req->resp.status = status;
 	req->resp.body = text;
 	req->resp.len = strlen(text);
@@ -78,9 +89,40 @@ int api_reply_text(struct api_req *req, unsigned status, const char *content_typ
 	return 0;
 }
 
+int api_reply_fd(struct api_req *req, unsigned status, const char *content_type, int fd,
+		 uint64_t offset, uint64_t len)
+{
+	reset_body(&req->resp);
+	req->resp.status = status;
+	req->resp.use_fd = true;
+	req->resp.fd = fd;
+	req->resp.offset = offset;
+	req->resp.len = (size_t)len;
+	req->resp.content_type = content_type;
+	return 0;
+}
+
+void api_reply_header(struct api_req *req, const char *name, const char *value)
+{
+	struct api_response *r = &req->resp;
+
+	STIM_ASSERT(r->nheaders < API_MAX_HEADERS);
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders].value = xstrdup(value);
+	r->nheaders++;
+}
+
+void api_response_fini(struct api_response *r)
+{
+	reset_body(r);
+	for (size_t i = 0; i < r->nheaders; i++)
+		free(r->headers[i].value);
+	r->nheaders = 0;
+}
+
 int api_reply_empty(struct api_req *req, unsigned status)
 {
-	free(req->resp.body);
+	reset_body(&req->resp);
 	req->resp.status = status;
 	req->resp.body = xstrdup("");
 	req->resp.len = 0;
@@ -113,6 +155,5 @@ void api_req_fini(struct api_req *req)
 	free(req->query);
 	req->query = NULL;
 	req->nquery = 0;
-	free(req->resp.body);
-	req->resp.body = NULL;
+	api_response_fini(&req->resp);
 }

@@ -19,7 +19,9 @@
  * renders as Google's JSON error (api/errors.c).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -66,11 +68,27 @@ struct api_route {
 	const struct api_stream_ops *stream; /* NULL: the body is buffered */
 };
 
+#define API_MAX_HEADERS 8
+
+struct api_header {
+	const char *name; /* static */
+	char *value;	  /* owned */
+};
+
 struct api_response {
 	unsigned status;
 	char *body; /* owned (malloc) */
 	size_t len;
 	const char *content_type; /* static; NULL for an empty body */
+	/* A body sent from a file instead (object media): `len` bytes from
+	 * `offset` of `fd`, which the response owns when use_fd is set (a
+	 * flag, so that a zeroed response never owns descriptor 0). */
+	bool use_fd;
+	int fd;
+	uint64_t offset;
+	/* Extra headers (Content-Range, x-goog-hash, Location, ...). */
+	struct api_header headers[API_MAX_HEADERS];
+	size_t nheaders;
 };
 
 struct api_req {
@@ -109,6 +127,13 @@ int api_reply_json(struct api_req *req, unsigned status, json_t *body);
 int api_reply_text(struct api_req *req, unsigned status, const char *content_type, char *text);
 /* A reply without a body, e.g. 204 for a Cloud Storage delete. */
 int api_reply_empty(struct api_req *req, unsigned status);
+/* A reply of `len` bytes of fd from `offset` (the reply owns fd from now on,
+ * also on error paths); content_type is static. */
+int api_reply_fd(struct api_req *req, unsigned status, const char *content_type, int fd,
+		 uint64_t offset, uint64_t len);
+/* Adds a response header (name static, value copied); at most
+ * API_MAX_HEADERS, a programming error beyond. */
+void api_reply_header(struct api_req *req, const char *name, const char *value);
 
 /* "http://HOST[:PORT]" as the client addressed the daemon (its Host header),
  * for links in responses (selfLink, mediaLink). The caller's. Clients keep
@@ -118,3 +143,5 @@ char *api_base_url(const struct api_req *req);
 
 /* Frees what the request owns (params, query, response). */
 void api_req_fini(struct api_req *req);
+/* Frees a response's body, file and headers. */
+void api_response_fini(struct api_response *r);

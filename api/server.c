@@ -98,10 +98,19 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL)
-		return MHD_NO;
-	resp->body = NULL; /* MHD frees it */
+	if (resp->use_fd) {
+		r = MHD_create_response_from_fd_at_offset64(resp->len, resp->fd, resp->offset);
+		if (r == NULL)
+			return MHD_NO;
+		resp->use_fd = false; /* MHD closes it */
+	} else {
+		r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			return MHD_NO;
+		resp->body = NULL; /* MHD frees it */
+	}
+	for (size_t i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	MHD_add_response_header(r, "X-Request-Id", h->id);
