@@ -1,6 +1,8 @@
 /* stim_error -> Google's JSON error (see errors.h). */
 #include "api/errors.h"
 
+#include <string.h>
+
 #include "src/util.h"
 
 struct code_map {
@@ -29,6 +31,29 @@ static const struct code_map code_map[] = {
 	[STIM_DATA_LOSS] = { 500, "dataLoss" },
 	[STIM_UNAUTHENTICATED] = { 401, "required" },
 };
+
+/* Reasons that carry an HTTP status of their own, whatever the rpc code.
+ * A precondition that did not hold is FAILED_PRECONDITION to google.rpc
+ * (HTTP 400), but Google's JSON APIs answer it 412 with reason
+ * conditionNotMet: Cloud Storage for ifMetagenerationMatch and stale IAM
+ * etags, Compute Engine for stale fingerprints. */
+static const struct {
+	const char *reason;
+	unsigned http;
+} reason_http[] = {
+	{ "conditionNotMet", 412 },
+	/* A Range past the end of an object (Cloud Storage). */
+	{ "requestedRangeNotSatisfiable", 416 },
+};
+
+static unsigned http_status_of(const struct stim_error *e, const struct code_map *m)
+{
+	for (size_t i = 0; e->reason != NULL && i < STIM_ARRAY_SIZE(reason_http); i++) {
+		if (strcmp(e->reason, reason_http[i].reason) == 0)
+			return reason_http[i].http;
+	}
+	return m->http;
+}
 
 static const struct code_map *lookup(enum stim_code code)
 {
@@ -71,11 +96,11 @@ json_t *api_error_to_json(const struct stim_error *e, unsigned *http_status)
 	const struct code_map *m = lookup(e->code);
 	const char *message = e->msg;
 
-	*http_status = m->http;
+	*http_status = http_status_of(e, m);
 	/* An internal failure's text names host paths and SQL: it goes to the
 	 * log (the HTTP layer logs it with the request id), not to clients. */
 	if (e->code == STIM_INTERNAL || e->code == STIM_UNKNOWN || e->code == STIM_DATA_LOSS)
 		message = "Internal error. The daemon log has the details under this request's id.";
-	return api_error_json(m->http, stim_code_name(e->code),
+	return api_error_json(*http_status, stim_code_name(e->code),
 			      e->reason != NULL ? e->reason : m->reason, message);
 }

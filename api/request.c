@@ -69,6 +69,26 @@ static void reset_body(struct api_response *r)
 	r->use_fd = false;
 }
 
+int api_query_int64(const struct api_req *req, const char *name, bool *has, int64_t *out,
+		    stim_error_t *err)
+{
+	const char *s = api_query(req, name);
+	char *end;
+	long long v;
+
+	*has = false;
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid value for %s: '%s' (expected an integer).", name, s);
+	*has = true;
+	*out = v;
+	return 0;
+}
+
 int api_reply_json(struct api_req *req, unsigned status, json_t *body)
 {
 	reset_body(&req->resp);

@@ -68,7 +68,7 @@ struct api_route {
 	const struct api_stream_ops *stream; /* NULL: the body is buffered */
 };
 
-#define API_MAX_HEADERS 8
+#define API_MAX_HEADERS 12
 
 struct api_header {
 	const char *name; /* static */
@@ -121,6 +121,10 @@ json_t *api_body_json(const struct api_req *req, stim_error_t *err);
 /* Reads an integer query parameter; 0 and no error when absent. */
 int api_query_int(const struct api_req *req, const char *name, int min, int max, int *out,
 		  stim_error_t *err);
+
+/* Reads an int64 query parameter: *has says whether it was there. */
+int api_query_int64(const struct api_req *req, const char *name, bool *has, int64_t *out,
+		    stim_error_t *err);
 
 /* Replies. They take ownership of what they are given and return 0. */
 int api_reply_json(struct api_req *req, unsigned status, json_t *body);

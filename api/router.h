@@ -53,5 +53,9 @@ void api_match_fini(struct api_match *m);
  * plus_is_space (query strings). NULL on a broken escape or an encoded NUL. */
 char *api_percent_decode(const char *s, size_t len, int plus_is_space);
 
+/* Percent-encodes every byte but the unreserved ones (RFC 3986), as an
+ * object name inside a link must be. The caller's. */
+char *api_percent_encode(const char *s);
+
 /* Splits a raw query string into decoded name/value pairs (owned). */
 int api_query_parse(const char *raw, struct api_param **out, size_t *n, stim_error_t *err);

@@ -3,10 +3,14 @@
 #include "api/dispatch.h"
 #include "api/health.h"
 #include "api/router.h"
+#include "api/storage.h"
+#include "api/storage_objects.h"
 
 void api_routes_register(struct api_router *router)
 {
 	api_router_add(router, api_health_routes, api_health_routes_count);
 	api_router_add(router, api_crm_routes, api_crm_routes_count);
 	api_router_add(router, api_serviceusage_routes, api_serviceusage_routes_count);
+	api_router_add(router, api_storage_bucket_routes, api_storage_bucket_routes_count);
+	api_router_add(router, api_storage_object_routes, api_storage_object_routes_count);
 }

@@ -16,6 +16,8 @@
 #include "src/config.h"
 #include "src/context.h"
 #include "src/log.h"
+#include "src/blobs.h"
+#include "src/objects.h"
 #include "src/projects.h"
 #include "src/store.h"
 #include "src/util.h"
@@ -62,6 +64,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	struct api_server *srv = NULL;
 	sigset_t set;
 	int sig = 0;
+	int swept;
 	int ret = -1;
 
 	block_signals(&set);
@@ -70,6 +73,16 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		return stim_err_wrap(err, "store");
 	if (stim_project_ensure(&ctx, cfg->default_project, err) < 0)
 		goto out;
+	ctx.blobs = stim_blobs_open(cfg->data_dir, err);
+	if (ctx.blobs == NULL)
+		goto out;
+	/* Bytes of uploads whose commit never happened (a crash between the
+	 * blob and its row, or after a replace): nobody can reach them. */
+	swept = stim_objects_sweep_blobs(&ctx, err);
+	if (swept < 0)
+		goto out;
+	if (swept > 0)
+		STIM_LOG_I("removed %d orphaned blobs", swept);
 	d.router = api_router_new();
 	api_routes_register(d.router);
 	d.metrics = api_metrics_new(d.router);
@@ -92,6 +105,7 @@ out:
 		unlink(cfg->ready_file);
 	api_metrics_free(d.metrics);
 	api_router_free(d.router);
+	stim_blobs_close(ctx.blobs);
 	stim_store_close(ctx.store);
 	if (ret == 0)
 		STIM_LOG_I("stopped");

@@ -43,6 +43,129 @@ const struct stim_migration stim_migrations[] = {
 	  "  state TEXT NOT NULL,"
 	  "  PRIMARY KEY (project_id, service)"
 	  ");" },
+	{ 2,
+	  /* Cloud Storage buckets. Names are global, so the name is the key;
+	   * a project lists its buckets through the (project_number, name)
+	   * index. Times are ms since the epoch; uniform_access_time is when
+	   * uniform bucket-level access was turned on (0: off), from which
+	   * its lockedTime follows. The IAM policy's version sits on the row
+	   * because its etag is the bucket's metageneration. */
+	  "CREATE TABLE buckets ("
+	  "  name TEXT PRIMARY KEY,"
+	  "  project_number INTEGER NOT NULL REFERENCES projects(project_number),"
+	  "  generation INTEGER NOT NULL,"
+	  "  metageneration INTEGER NOT NULL,"
+	  "  location TEXT NOT NULL,"
+	  "  storage_class TEXT NOT NULL,"
+	  "  rpo TEXT NOT NULL,"
+	  "  public_access_prevention TEXT NOT NULL,"
+	  "  versioning INTEGER NOT NULL,"
+	  "  uniform_access INTEGER NOT NULL,"
+	  "  uniform_access_time INTEGER NOT NULL,"
+	  "  default_event_based_hold INTEGER NOT NULL,"
+	  "  soft_delete_seconds INTEGER NOT NULL,"
+	  "  soft_delete_time INTEGER NOT NULL,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  update_time INTEGER NOT NULL,"
+	  "  iam_policy_version INTEGER NOT NULL DEFAULT 1"
+	  ") WITHOUT ROWID;"
+	  "CREATE INDEX buckets_by_project ON buckets (project_number, name);"
+	  "CREATE TABLE bucket_labels ("
+	  "  bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (bucket, key)"
+	  ") WITHOUT ROWID;"
+	  /* Lifecycle rules, relational like the rest: a rule's scalar
+	   * conditions are columns (NULL: absent), its list conditions
+	   * (matchesPrefix, matchesSuffix, matchesStorageClass, named by
+	   * `kind`) one row per entry, kept in the order given. */
+	  "CREATE TABLE bucket_lifecycle_rules ("
+	  "  bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,"
+	  "  position INTEGER NOT NULL,"
+	  "  action TEXT NOT NULL,"
+	  "  storage_class TEXT,"
+	  "  age INTEGER,"
+	  "  days_since_custom_time INTEGER,"
+	  "  days_since_noncurrent_time INTEGER,"
+	  "  num_newer_versions INTEGER,"
+	  "  created_before TEXT,"
+	  "  custom_time_before TEXT,"
+	  "  noncurrent_time_before TEXT,"
+	  "  is_live INTEGER,"
+	  "  PRIMARY KEY (bucket, position)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE bucket_lifecycle_matches ("
+	  "  bucket TEXT NOT NULL,"
+	  "  position INTEGER NOT NULL,"
+	  "  kind TEXT NOT NULL,"
+	  "  idx INTEGER NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (bucket, position, kind, idx),"
+	  "  FOREIGN KEY (bucket, position) REFERENCES bucket_lifecycle_rules (bucket, position)"
+	  "    ON DELETE CASCADE"
+	  ") WITHOUT ROWID;"
+	  /* Bucket IAM: a binding is a role under an optional condition;
+	   * its members one row each, so enforcement can ask by member. */
+	  "CREATE TABLE bucket_iam_bindings ("
+	  "  bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,"
+	  "  position INTEGER NOT NULL,"
+	  "  role TEXT NOT NULL,"
+	  "  condition_title TEXT,"
+	  "  condition_description TEXT,"
+	  "  condition_expression TEXT,"
+	  "  PRIMARY KEY (bucket, position)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE bucket_iam_members ("
+	  "  bucket TEXT NOT NULL,"
+	  "  position INTEGER NOT NULL,"
+	  "  member TEXT NOT NULL,"
+	  "  PRIMARY KEY (bucket, position, member),"
+	  "  FOREIGN KEY (bucket, position) REFERENCES bucket_iam_bindings (bucket, position)"
+	  "    ON DELETE CASCADE"
+	  ") WITHOUT ROWID;" },
+	{ 3,
+	  /* Cloud Storage objects: one row per generation. The live version
+	   * of a name has live = 1 (at most one: the partial unique index),
+	   * versions kept by a versioned bucket have live = 0 and the time
+	   * they stopped being live. The bytes are the blob named blob_id
+	   * (src/blobs.h); md5 is the raw digest. Listing walks the index in
+	   * name order (byte order: BINARY), so a page costs the same in a
+	   * bucket of ten objects or of millions. */
+	  "CREATE TABLE objects ("
+	  "  bucket TEXT NOT NULL REFERENCES buckets(name),"
+	  "  name TEXT NOT NULL,"
+	  "  generation INTEGER NOT NULL,"
+	  "  metageneration INTEGER NOT NULL,"
+	  "  live INTEGER NOT NULL,"
+	  "  size INTEGER NOT NULL,"
+	  "  blob_id TEXT NOT NULL,"
+	  "  md5 BLOB,"
+	  "  crc32c INTEGER NOT NULL,"
+	  "  content_type TEXT,"
+	  "  content_encoding TEXT,"
+	  "  content_disposition TEXT,"
+	  "  content_language TEXT,"
+	  "  cache_control TEXT,"
+	  "  storage_class TEXT NOT NULL,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  update_time INTEGER NOT NULL,"
+	  "  noncurrent_time INTEGER,"
+	  "  PRIMARY KEY (bucket, name, generation)"
+	  ") WITHOUT ROWID;"
+	  "CREATE UNIQUE INDEX objects_live ON objects (bucket, name) WHERE live = 1;"
+	  "CREATE INDEX objects_blob ON objects (blob_id);"
+	  /* Custom metadata ("metadata": {"k": "v"}) of each generation. */
+	  "CREATE TABLE object_metadata ("
+	  "  bucket TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  generation INTEGER NOT NULL,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (bucket, name, generation, key),"
+	  "  FOREIGN KEY (bucket, name, generation) REFERENCES objects (bucket, name, generation)"
+	  "    ON DELETE CASCADE"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

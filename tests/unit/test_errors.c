@@ -103,15 +103,37 @@ static void test_custom_reason(void **state)
 	unsigned http = 0;
 
 	(void)state;
-	assert_int_equal(stim_err_reason(&err, STIM_FAILED_PRECONDITION, "conditionNotMet",
-					 "Precondition %s failed.", "ifGenerationMatch"),
+	assert_int_equal(stim_err_reason(&err, STIM_INVALID_ARGUMENT, "invalid",
+					 "Invalid bucket name: '%s'.", "Bad"),
 			 -1);
-	assert_string_equal(err->reason, "conditionNotMet");
+	assert_string_equal(err->reason, "invalid");
 	assert_int_equal(err->errnum, 0);
 	j = api_error_to_json(err, &http);
 	assert_int_equal(http, 400);
-	assert_string_equal(check_shape(j, 400, "FAILED_PRECONDITION", "conditionNotMet"),
+	assert_string_equal(check_shape(j, 400, "INVALID_ARGUMENT", "invalid"),
+			    "Invalid bucket name: 'Bad'.");
+}
+
+/* conditionNotMet is 412 in Google's JSON APIs, though FAILED_PRECONDITION
+ * alone is 400; other FAILED_PRECONDITION reasons stay 400. */
+static void test_condition_not_met_is_412(void **state)
+{
+	cleanup_error stim_error_t err = NULL;
+	cleanup_error stim_error_t other = NULL;
+	cleanup_json json_t *j = NULL;
+	cleanup_json json_t *k = NULL;
+	unsigned http = 0;
+
+	(void)state;
+	stim_err_reason(&err, STIM_FAILED_PRECONDITION, "conditionNotMet",
+			"Precondition %s failed.", "ifGenerationMatch");
+	j = api_error_to_json(err, &http);
+	assert_int_equal(http, 412);
+	assert_string_equal(check_shape(j, 412, "FAILED_PRECONDITION", "conditionNotMet"),
 			    "Precondition ifGenerationMatch failed.");
+	stim_err_reason(&other, STIM_FAILED_PRECONDITION, "failedPrecondition", "not active");
+	k = api_error_to_json(other, &http);
+	assert_int_equal(http, 400);
 }
 
 static void test_internal_hidden(void **state)
@@ -238,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_code),
 		cmocka_unit_test(test_custom_reason),
+		cmocka_unit_test(test_condition_not_met_is_412),
 		cmocka_unit_test(test_internal_hidden),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_out_of_range_code),

@@ -1,0 +1,309 @@
+/* Cloud Storage objects: render, get, media download, list, delete. */
+#include "api/storage_objects.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/router.h"
+#include "src/cleanup.h"
+#include "src/json.h"
+#include "src/util.h"
+
+/* Bytes as Cloud Storage shows them: standard base64 with padding. */
+static json_t *b64_json(const void *data, size_t n)
+{
+	cleanup_free char *s = stim_base64_encode(data, n, false);
+
+	return json_string(s);
+}
+
+json_t *api_storage_object_to_json(const struct stim_object *o, const char *base_url)
+{
+	cleanup_free char *enc = api_percent_encode(o->name);
+	cleanup_free char *self = xasprintf("%s/storage/v1/b/%s/o/%s", base_url, o->bucket, enc);
+	cleanup_free char *media =
+		xasprintf("%s/download/storage/v1/b/%s/o/%s?generation=%" PRId64 "&alt=media",
+			  base_url, o->bucket, enc, o->generation);
+	cleanup_free char *id = xasprintf("%s/%s/%" PRId64, o->bucket, o->name, o->generation);
+	unsigned char crc[4] = { (unsigned char)(o->crc32c >> 24), (unsigned char)(o->crc32c >> 16),
+				 (unsigned char)(o->crc32c >> 8), (unsigned char)o->crc32c };
+	unsigned char tag[9];
+	char num[24];
+	char ts[STIM_TIME_BUFSZ];
+	json_t *j = json_object();
+
+	json_object_set_new(j, "kind", json_string("storage#object"));
+	json_object_set_new(j, "id", json_string(id));
+	json_object_set_new(j, "selfLink", json_string(self));
+	json_object_set_new(j, "mediaLink", json_string(media));
+	json_object_set_new(j, "name", json_string(o->name));
+	json_object_set_new(j, "bucket", json_string(o->bucket));
+	snprintf(num, sizeof(num), "%" PRId64, o->generation);
+	json_object_set_new(j, "generation", json_string(num));
+	snprintf(num, sizeof(num), "%" PRId64, o->metageneration);
+	json_object_set_new(j, "metageneration", json_string(num));
+	json_object_set_new(j, "contentType",
+			    json_string(o->content_type != NULL ? o->content_type
+								: "application/octet-stream"));
+	json_object_set_new(j, "storageClass", json_string(o->storage_class));
+	snprintf(num, sizeof(num), "%" PRIu64, o->size);
+	json_object_set_new(j, "size", json_string(num));
+	if (o->has_md5)
+		json_object_set_new(j, "md5Hash", b64_json(o->md5, 16));
+	json_object_set_new(j, "crc32c", b64_json(crc, 4));
+	/* The etag changes with the generation and the metageneration. */
+	for (int i = 0; i < 8; i++)
+		tag[i] = (unsigned char)(o->generation >> (56 - 8 * i));
+	tag[8] = (unsigned char)o->metageneration;
+	json_object_set_new(j, "etag", b64_json(tag, sizeof(tag)));
+	json_object_set_new(j, "timeCreated", json_string(stim_time_format(o->create_time_ms, ts)));
+	json_object_set_new(j, "updated", json_string(stim_time_format(o->update_time_ms, ts)));
+	json_object_set_new(j, "timeStorageClassUpdated",
+			    json_string(stim_time_format(o->create_time_ms, ts)));
+	if (!o->live)
+		json_object_set_new(j, "timeDeleted",
+				    json_string(stim_time_format(o->noncurrent_time_ms, ts)));
+	if (o->content_encoding != NULL)
+		json_object_set_new(j, "contentEncoding", json_string(o->content_encoding));
+	if (o->content_disposition != NULL)
+		json_object_set_new(j, "contentDisposition", json_string(o->content_disposition));
+	if (o->content_language != NULL)
+		json_object_set_new(j, "contentLanguage", json_string(o->content_language));
+	if (o->cache_control != NULL)
+		json_object_set_new(j, "cacheControl", json_string(o->cache_control));
+	if (o->metadata.n > 0)
+		json_object_set_new(j, "metadata", stim_labels_to_json(&o->metadata));
+	return j;
+}
+
+int api_storage_object_cond(const struct api_req *req, struct stim_object_cond *cond,
+			    stim_error_t *err)
+{
+	memset(cond, 0, sizeof(*cond));
+	if (api_query_int64(req, "ifGenerationMatch", &cond->has_gen_match, &cond->gen_match, err) <
+		    0 ||
+	    api_query_int64(req, "ifGenerationNotMatch", &cond->has_gen_not_match,
+			    &cond->gen_not_match, err) < 0 ||
+	    api_query_int64(req, "ifMetagenerationMatch", &cond->has_meta_match, &cond->meta_match,
+			    err) < 0 ||
+	    api_query_int64(req, "ifMetagenerationNotMatch", &cond->has_meta_not_match,
+			    &cond->meta_not_match, err) < 0)
+		return -1;
+	return 0;
+}
+
+static bool query_true(const struct api_req *req, const char *name)
+{
+	const char *v = api_query(req, name);
+
+	/* gcloud sends Python's "True". */
+	return v != NULL && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+static int generation_of(const struct api_req *req, int64_t *gen, stim_error_t *err)
+{
+	bool has = false;
+
+	*gen = 0;
+	if (api_query_int64(req, "generation", &has, gen, err) < 0)
+		return -1;
+	if (has && *gen <= 0)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid generation %" PRId64 ".",
+				*gen);
+	return 0;
+}
+
+/* "bytes=A-B", "bytes=A-" or "bytes=-N" against size. Returns 1 with the
+ * range, 0 to send the whole object (no Range, or one we do not read, which
+ * RFC 9110 lets us ignore), or fails with 416 for a range past the end. */
+static int parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last,
+		       stim_error_t *err)
+{
+	unsigned long long a;
+	unsigned long long b;
+	char tail;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return 0;
+	h += 6;
+	if (sscanf(h, "-%llu%c", &b, &tail) == 1) {
+		if (b == 0 || size == 0)
+			goto unsatisfiable;
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return 1;
+	}
+	if (sscanf(h, "%llu-%llu%c", &a, &b, &tail) == 2) {
+		if (a > b)
+			return 0;
+	} else if (sscanf(h, "%llu-%c", &a, &tail) == 1) {
+		b = UINT64_MAX;
+	} else {
+		return 0;
+	}
+	if (a >= size)
+		goto unsatisfiable;
+	*first = a;
+	*last = b < size - 1 ? b : size - 1;
+	return 1;
+unsatisfiable:
+	return stim_err_reason(
+		err, STIM_OUT_OF_RANGE, "requestedRangeNotSatisfiable",
+		"The requested range cannot be satisfied: the object has %" PRIu64 " bytes.", size);
+}
+
+static int reply_media(struct api_req *req, const struct stim_object *o, stim_error_t *err)
+{
+	uint64_t first = 0;
+	uint64_t last = o->size ? o->size - 1 : 0;
+	unsigned char crc[4] = { (unsigned char)(o->crc32c >> 24), (unsigned char)(o->crc32c >> 16),
+				 (unsigned char)(o->crc32c >> 8), (unsigned char)o->crc32c };
+	cleanup_free char *crc64 = stim_base64_encode(crc, 4, false);
+	cleanup_free char *md564 = o->has_md5 ? stim_base64_encode(o->md5, 16, false) : NULL;
+	cleanup_free char *hash = NULL;
+	char num[32];
+	int ranged = parse_range(api_header(req, "Range"), o->size, &first, &last, err);
+	int fd;
+
+	if (ranged < 0)
+		return -1;
+	fd = stim_object_open(req->ctx, o, err);
+	if (fd < 0)
+		return -1;
+	api_reply_fd(req, ranged ? 206 : 200, NULL, fd, first, o->size ? last - first + 1 : 0);
+	api_reply_header(req, "Content-Type",
+			 o->content_type != NULL ? o->content_type : "application/octet-stream");
+	if (ranged) {
+		char range[80];
+
+		snprintf(range, sizeof(range), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first,
+			 last, o->size);
+		api_reply_header(req, "Content-Range", range);
+	}
+	snprintf(num, sizeof(num), "%" PRId64, o->generation);
+	api_reply_header(req, "x-goog-generation", num);
+	snprintf(num, sizeof(num), "%" PRId64, o->metageneration);
+	api_reply_header(req, "x-goog-metageneration", num);
+	snprintf(num, sizeof(num), "%" PRIu64, o->size);
+	api_reply_header(req, "x-goog-stored-content-length", num);
+	hash = md564 != NULL ? xasprintf("crc32c=%s,md5=%s", crc64, md564)
+			     : xasprintf("crc32c=%s", crc64);
+	api_reply_header(req, "x-goog-hash", hash);
+	if (o->content_encoding != NULL)
+		api_reply_header(req, "Content-Encoding", o->content_encoding);
+	if (o->content_disposition != NULL)
+		api_reply_header(req, "Content-Disposition", o->content_disposition);
+	if (o->cache_control != NULL)
+		api_reply_header(req, "Cache-Control", o->cache_control);
+	return 0;
+}
+
+/* GET an object: its metadata, or with alt=media its bytes. */
+static int get_object(struct api_req *req, bool media, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	struct stim_object_cond cond;
+	struct stim_object o;
+	int64_t gen;
+	int ret;
+
+	if (api_storage_object_cond(req, &cond, err) < 0 || generation_of(req, &gen, err) < 0)
+		return -1;
+	ret = stim_object_get(req->ctx, api_path(req, "bucket"), api_path(req, "object"), gen,
+			      &cond, &o, err);
+	if (ret < 0)
+		return -1;
+	if (ret == STIM_OBJECT_NOT_MODIFIED)
+		return api_reply_empty(req, 304);
+	if (media)
+		ret = reply_media(req, &o, err);
+	else
+		ret = api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	stim_object_fini(&o);
+	return ret;
+}
+
+static int api_storage_objects_get(struct api_req *req, stim_error_t *err)
+{
+	const char *alt = api_query(req, "alt");
+
+	return get_object(req, alt != NULL && strcmp(alt, "media") == 0, err);
+}
+
+static int api_storage_objects_download(struct api_req *req, stim_error_t *err)
+{
+	return get_object(req, true, err);
+}
+
+static int api_storage_objects_delete(struct api_req *req, stim_error_t *err)
+{
+	struct stim_object_cond cond;
+	int64_t gen;
+
+	if (api_storage_object_cond(req, &cond, err) < 0 || generation_of(req, &gen, err) < 0 ||
+	    stim_object_delete(req->ctx, api_path(req, "bucket"), api_path(req, "object"), gen,
+			       &cond, err) < 0)
+		return -1;
+	return api_reply_empty(req, 204);
+}
+
+static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
+{
+	static const char *const not_yet[] = { "startOffset", "endOffset", "matchGlob" };
+	cleanup_free char *base = api_base_url(req);
+	struct stim_object_query q = {
+		.bucket = api_path(req, "bucket"),
+		.prefix = api_query(req, "prefix"),
+		.delimiter = api_query(req, "delimiter"),
+		.versions = query_true(req, "versions"),
+		.page_token = api_query(req, "pageToken"),
+	};
+	struct stim_object_page page;
+	json_t *j;
+
+	/* Filters that would change the page are refused, never ignored. */
+	for (size_t i = 0; i < STIM_ARRAY_SIZE(not_yet); i++) {
+		if (api_query(req, not_yet[i]) != NULL)
+			return stim_err(err, STIM_UNIMPLEMENTED,
+					"objects.list does not support %s yet.", not_yet[i]);
+	}
+	if (query_true(req, "includeTrailingDelimiter"))
+		return stim_err(err, STIM_UNIMPLEMENTED,
+				"objects.list does not support includeTrailingDelimiter yet.");
+	if (api_query_int(req, "maxResults", 0, INT32_MAX, &q.max_results, err) < 0 ||
+	    stim_object_list(req->ctx, &q, &page, err) < 0)
+		return -1;
+	j = json_pack("{s:s}", "kind", "storage#objects");
+	if (page.n > 0) {
+		json_t *items = json_array();
+
+		for (size_t i = 0; i < page.n; i++)
+			json_array_append_new(items,
+					      api_storage_object_to_json(&page.items[i], base));
+		json_object_set_new(j, "items", items);
+	}
+	if (page.nprefixes > 0) {
+		json_t *prefixes = json_array();
+
+		for (size_t i = 0; i < page.nprefixes; i++)
+			json_array_append_new(prefixes, json_string(page.prefixes[i]));
+		json_object_set_new(j, "prefixes", prefixes);
+	}
+	if (page.next_page_token != NULL)
+		json_object_set_new(j, "nextPageToken", json_string(page.next_page_token));
+	stim_object_page_fini(&page);
+	return api_reply_json(req, 200, j);
+}
+
+const struct api_route api_storage_object_routes[] = {
+	{ "POST", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_insert,
+	  &api_storage_upload_stream },
+	{ "GET", "/storage/v1/b/{bucket}/o", api_storage_objects_list },
+	{ "GET", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_get },
+	{ "DELETE", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_delete },
+	{ "GET", "/download/storage/v1/b/{bucket}/o/{object}", api_storage_objects_download },
+};
+const size_t api_storage_object_routes_count = STIM_ARRAY_SIZE(api_storage_object_routes);

@@ -1,0 +1,531 @@
+/* Cloud Storage objects: uploads, reads, listings, deletes (see objects.h). */
+#include "src/objects.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/buckets.h"
+#include "src/cleanup.h"
+#include "src/store_objects.h"
+#include "src/util.h"
+
+#define LIST_MAX     1000
+#define NAME_MAX_LEN 1024
+/* No object may be larger (Cloud Storage's own limit is 5 TiB). */
+#define OBJECT_MAX_BYTES (5ull << 40)
+
+struct stim_upload {
+	struct stim_ctx *ctx;
+	char *bucket;
+	char *storage_class; /* the bucket's: the default for new objects */
+	struct stim_blob_writer *w;
+};
+
+void stim_object_fini(struct stim_object *o)
+{
+	free(o->bucket);
+	free(o->name);
+	free(o->content_type);
+	free(o->content_encoding);
+	free(o->content_disposition);
+	free(o->content_language);
+	free(o->cache_control);
+	free(o->storage_class);
+	stim_labels_fini(&o->metadata);
+	memset(o, 0, sizeof(*o));
+}
+
+void stim_object_spec_fini(struct stim_object_spec *s)
+{
+	stim_labels_fini(&s->metadata);
+}
+
+void stim_object_page_fini(struct stim_object_page *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		stim_object_fini(&p->items[i]);
+	free(p->items);
+	for (size_t i = 0; i < p->nprefixes; i++)
+		free(p->prefixes[i]);
+	free(p->prefixes);
+	free(p->next_page_token);
+	memset(p, 0, sizeof(*p));
+}
+
+int stim_object_name_check(const char *name, stim_error_t *err)
+{
+	size_t n = strlen(name);
+	json_t *utf8;
+
+	if (n == 0 || n > NAME_MAX_LEN)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"The object name must be 1 to %d bytes long.", NAME_MAX_LEN);
+	if (strpbrk(name, "\r\n") != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid object name '%s': it may not be '.' or '..' nor contain "
+				"carriage returns or line feeds.",
+				name);
+	/* Names are stored and compared as bytes; they must be valid UTF-8,
+	 * which json_string() checks (and JSON replies need). */
+	utf8 = json_string(name);
+	if (utf8 == NULL)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "The object name is not valid UTF-8.");
+	json_decref(utf8);
+	return 0;
+}
+
+static int not_met(stim_error_t *err)
+{
+	return stim_err_reason(err, STIM_FAILED_PRECONDITION, "conditionNotMet",
+			       "At least one of the pre-conditions you specified did not hold.");
+}
+
+/* Checks cond against the live object (NULL when there is none). For a
+ * read, failing NotMatch conditions mean "not modified" (returns 1). */
+static int cond_check(const struct stim_object_cond *c, const struct stim_object *o, bool read,
+		      stim_error_t *err)
+{
+	if (c == NULL)
+		return 0;
+	if (c->has_gen_match && (o == NULL ? c->gen_match != 0 : o->generation != c->gen_match))
+		return not_met(err);
+	if (c->has_meta_match && (o == NULL || o->metageneration != c->meta_match))
+		return not_met(err);
+	if ((c->has_gen_not_match && o != NULL && o->generation == c->gen_not_match) ||
+	    (c->has_meta_not_match && o != NULL && o->metageneration == c->meta_not_match))
+		return read ? STIM_OBJECT_NOT_MODIFIED : not_met(err);
+	return 0;
+}
+
+struct stim_upload *stim_upload_begin(struct stim_ctx *ctx, const char *bucket,
+				      uint64_t expect_size, stim_error_t *err)
+{
+	struct stim_bucket b;
+	struct stim_upload *u;
+	struct stim_blob_writer *w;
+
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
+		return NULL;
+	w = stim_blob_writer_new(ctx->blobs, expect_size, OBJECT_MAX_BYTES, err);
+	if (w == NULL) {
+		stim_bucket_fini(&b);
+		return NULL;
+	}
+	u = xcalloc(1, sizeof(*u));
+	u->ctx = ctx;
+	u->bucket = xstrdup(bucket);
+	u->storage_class = xstrdup(b.storage_class);
+	u->w = w;
+	stim_bucket_fini(&b);
+	return u;
+}
+
+int stim_upload_write(struct stim_upload *u, const void *buf, size_t len, stim_error_t *err)
+{
+	return stim_blob_write(u->w, buf, len, err);
+}
+
+void stim_upload_free(struct stim_upload *u)
+{
+	if (u == NULL)
+		return;
+	stim_blob_writer_free(u->w); /* an uncommitted blob goes with it */
+	free(u->bucket);
+	free(u->storage_class);
+	free(u);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static int check_hashes(const struct stim_object_spec *spec, const struct stim_blob_info *info,
+			stim_error_t *err)
+{
+	if (spec->has_md5 && memcmp(spec->md5, info->md5, 16) != 0) {
+		cleanup_free char *want = stim_base64_encode(spec->md5, 16, false);
+		cleanup_free char *got = stim_base64_encode(info->md5, 16, false);
+
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Provided MD5 hash \"%s\" doesn't match calculated MD5 hash "
+				       "\"%s\".",
+				       want, got);
+	}
+	if (spec->has_crc32c && spec->crc32c != info->crc32c)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Provided CRC32C \"%08x\" doesn't match calculated CRC32C "
+				       "\"%08x\".",
+				       spec->crc32c, info->crc32c);
+	return 0;
+}
+
+/* The new generation: microseconds now, and above the live one's, so two
+ * writes in one microsecond still get distinct generations. */
+static int64_t next_generation(const struct stim_object *live)
+{
+	int64_t g = stim_now_ms() * 1000 + (int64_t)(stim_monotonic_ns() / 1000 % 1000);
+
+	if (live != NULL && g <= live->generation)
+		g = live->generation + 1;
+	return g;
+}
+
+/* Inside the caller's transaction: the new row goes live; the old live one
+ * is retired (versioned bucket) or removed, its blob id left in *dropped for
+ * the caller to unlink after the commit. */
+static int make_live(struct stim_db *db, struct stim_object *o, struct stim_object *live,
+		     bool versioning, char dropped[STIM_BLOB_ID_LEN + 1], stim_error_t *err)
+{
+	dropped[0] = '\0';
+	if (live != NULL) {
+		if (versioning) {
+			if (stim_store_object_retire(db, live->bucket, live->name, live->generation,
+						     o->create_time_ms, err) < 0)
+				return -1;
+		} else {
+			if (stim_store_object_remove(db, live->bucket, live->name, live->generation,
+						     err) < 0)
+				return -1;
+			snprintf(dropped, STIM_BLOB_ID_LEN + 1, "%s", live->blob_id);
+		}
+	}
+	return stim_store_object_insert(db, o, err);
+}
+
+int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spec,
+		       const struct stim_object_cond *cond, struct stim_object *out,
+		       stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = NULL;
+	cleanup_tx struct stim_tx *tx = NULL;
+	struct stim_blob_info info;
+	struct stim_object live;
+	struct stim_object o = { 0 };
+	struct stim_bucket b;
+	stim_error_t gerr = NULL;
+	char dropped[STIM_BLOB_ID_LEN + 1];
+	bool has_live = false;
+	int ret = -1;
+
+	if (spec->name == NULL)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Required: the object name.");
+	if (stim_object_name_check(spec->name, err) < 0)
+		return -1;
+	if (stim_blob_commit(u->w, &info, err) < 0)
+		return -1;
+	if (check_hashes(spec, &info, err) < 0)
+		goto drop_blob;
+
+	db = stim_store_db(u->ctx->store, err);
+	tx = stim_tx_begin(db, err);
+	if (tx == NULL)
+		goto drop_blob;
+	/* The bucket may have gone while the bytes came in. */
+	if (stim_bucket_get(u->ctx, u->bucket, NULL, &b, err) < 0)
+		goto drop_blob;
+	if (stim_store_object_get(db, u->bucket, spec->name, 0, &live, &gerr) == 0) {
+		has_live = true;
+	} else if (gerr->code != STIM_NOT_FOUND) {
+		*err = steal_pointer(&gerr);
+		goto out_bucket;
+	}
+	stim_error_free(steal_pointer(&gerr));
+	if (cond_check(cond, has_live ? &live : NULL, false, err) != 0)
+		goto out_bucket;
+
+	o.bucket = xstrdup(u->bucket);
+	o.name = xstrdup(spec->name);
+	o.generation = next_generation(has_live ? &live : NULL);
+	o.metageneration = 1;
+	o.live = true;
+	o.size = info.size;
+	snprintf(o.blob_id, sizeof(o.blob_id), "%s", info.id);
+	o.has_md5 = true;
+	memcpy(o.md5, info.md5, 16);
+	o.crc32c = info.crc32c;
+	o.content_type = dup_or_null(spec->content_type);
+	o.content_encoding = dup_or_null(spec->content_encoding);
+	o.content_disposition = dup_or_null(spec->content_disposition);
+	o.content_language = dup_or_null(spec->content_language);
+	o.cache_control = dup_or_null(spec->cache_control);
+	o.storage_class =
+		xstrdup(spec->storage_class != NULL ? spec->storage_class : u->storage_class);
+	o.create_time_ms = stim_now_ms();
+	o.update_time_ms = o.create_time_ms;
+	for (size_t i = 0; spec->has_metadata && i < spec->metadata.n; i++)
+		stim_labels_set(&o.metadata, spec->metadata.v[i].key, spec->metadata.v[i].value);
+
+	if (make_live(db, &o, has_live ? &live : NULL, b.versioning, dropped, err) < 0 ||
+	    stim_tx_commit(steal_pointer(&tx), err) < 0) {
+		stim_object_fini(&o);
+		goto out_bucket;
+	}
+	/* Committed: the old bytes are nobody's now. A failure here only
+	 * leaves an orphan for the start-up sweep. */
+	if (dropped[0] != '\0') {
+		stim_error_t rerr = NULL;
+
+		stim_blob_remove(u->ctx->blobs, dropped, &rerr);
+		stim_error_free(rerr);
+	}
+	*out = o;
+	ret = 0;
+out_bucket:
+	stim_bucket_fini(&b);
+	if (has_live)
+		stim_object_fini(&live);
+	if (ret == 0)
+		return 0;
+drop_blob : {
+	stim_error_t rerr = NULL;
+
+	stim_blob_remove(u->ctx->blobs, info.id, &rerr);
+	stim_error_free(rerr);
+}
+	return -1;
+}
+
+int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, int64_t generation,
+		    const struct stim_object_cond *cond, struct stim_object *out, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	struct stim_bucket b;
+	struct stim_object o;
+	int ret;
+
+	/* A missing bucket is its own 404, as GCS tells the two apart. */
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
+		return -1;
+	stim_bucket_fini(&b);
+	if (stim_store_object_get(db, bucket, name, generation, &o, err) < 0)
+		return -1;
+	ret = cond_check(cond, &o, true, err);
+	if (ret != 0) {
+		stim_object_fini(&o);
+		return ret;
+	}
+	*out = o;
+	return 0;
+}
+
+int stim_object_open(struct stim_ctx *ctx, const struct stim_object *o, stim_error_t *err)
+{
+	return stim_blob_open(ctx->blobs, o->blob_id, err);
+}
+
+int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *name,
+		       int64_t generation, const struct stim_object_cond *cond, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	cleanup_tx struct stim_tx *tx = NULL;
+	struct stim_bucket b;
+	struct stim_object o;
+	bool retire;
+	int ret;
+
+	tx = stim_tx_begin(db, err);
+	if (tx == NULL)
+		return -1;
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
+		return -1;
+	/* Deleting the live object of a versioned bucket keeps it as a
+	 * noncurrent version; naming a generation removes that one. */
+	retire = b.versioning && generation == 0;
+	stim_bucket_fini(&b);
+	if (stim_store_object_get(db, bucket, name, generation, &o, err) < 0)
+		return -1;
+	ret = cond_check(cond, &o, false, err);
+	if (ret == 0)
+		ret = retire ? stim_store_object_retire(db, bucket, name, o.generation,
+							stim_now_ms(), err)
+			     : stim_store_object_remove(db, bucket, name, o.generation, err);
+	if (ret == 0)
+		ret = stim_tx_commit(steal_pointer(&tx), err);
+	if (ret == 0 && !retire) {
+		stim_error_t rerr = NULL;
+
+		stim_blob_remove(ctx->blobs, o.blob_id, &rerr);
+		stim_error_free(rerr);
+	}
+	stim_object_fini(&o);
+	return ret == 0 ? 0 : -1;
+}
+
+/* The smallest string above every string that starts with p (p's last byte
+ * plus one); NULL when there is none (p empty, or all 0xff). */
+static char *prefix_end(const char *p)
+{
+	size_t n = strlen(p);
+	char *e;
+
+	while (n > 0 && (unsigned char)p[n - 1] == 0xff)
+		n--;
+	if (n == 0)
+		return NULL;
+	e = xstrndup(p, n);
+	e[n - 1] = (char)((unsigned char)e[n - 1] + 1);
+	return e;
+}
+
+/* Page tokens say where the next page starts: names >= from, skipping the
+ * generations <= gen of `from` itself (versions listings). */
+static char *make_token(const char *from, int64_t gen)
+{
+	cleanup_free char *raw = xasprintf("%s\n%" PRId64, from, gen);
+
+	return stim_base64_encode(raw, strlen(raw), true);
+}
+
+static int read_token(const char *token, char **from, int64_t *gen, stim_error_t *err)
+{
+	size_t cap = strlen(token);
+	cleanup_free unsigned char *raw = xmalloc(cap + 1);
+	int n = stim_base64_decode(token, raw, cap);
+	char *nl;
+
+	if (n <= 0)
+		goto bad;
+	raw[n] = '\0';
+	nl = strrchr((char *)raw, '\n');
+	if (nl == NULL || memchr(raw, '\0', (size_t)n) != NULL)
+		goto bad;
+	*nl = '\0';
+	*gen = strtoll(nl + 1, NULL, 10);
+	*from = xstrdup((char *)raw);
+	return 0;
+bad:
+	return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid page token '%s'.", token);
+}
+
+static void add_item(struct stim_object_page *p, struct stim_object *o)
+{
+	p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
+	p->items[p->n++] = *o;
+	memset(o, 0, sizeof(*o));
+}
+
+static void add_prefix(struct stim_object_page *p, char *prefix)
+{
+	p->prefixes = xrealloc(p->prefixes, (p->nprefixes + 1) * sizeof(*p->prefixes));
+	p->prefixes[p->nprefixes++] = prefix;
+}
+
+int stim_object_list(struct stim_ctx *ctx, const struct stim_object_query *q,
+		     struct stim_object_page *out, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	const char *prefix = q->prefix != NULL ? q->prefix : "";
+	const char *delim = q->delimiter != NULL && q->delimiter[0] ? q->delimiter : NULL;
+	cleanup_free char *upto = prefix_end(prefix);
+	cleanup_free char *from = xstrdup(prefix);
+	struct stim_object_page page = { 0 };
+	struct stim_bucket b;
+	int64_t after_gen = 0;
+	size_t max =
+		q->max_results > 0 && q->max_results < LIST_MAX ? (size_t)q->max_results : LIST_MAX;
+	bool more = true;
+
+	if (stim_bucket_get(ctx, q->bucket, NULL, &b, err) < 0)
+		return -1;
+	stim_bucket_fini(&b);
+	if (q->page_token != NULL && q->page_token[0] != '\0') {
+		free(from);
+		from = NULL;
+		if (read_token(q->page_token, &from, &after_gen, err) < 0)
+			return -1;
+		if (strcmp(from, prefix) < 0) {
+			free(from);
+			from = xstrdup(prefix);
+		}
+	}
+
+	/* Each round is one index range from `from`; a delimiter's "directory"
+	 * is skipped by seeking past it, so a page costs what it returns, not
+	 * what the bucket holds. */
+	while (more && page.n + page.nprefixes <= max) {
+		struct stim_object *rows = NULL;
+		size_t n = 0;
+		size_t i;
+		size_t limit = max - page.n - page.nprefixes + 1;
+		bool reseek = false;
+
+		if (stim_store_object_scan(db, q->bucket, from, after_gen, upto, q->versions,
+					   (int)limit, &rows, &n, err) < 0) {
+			stim_object_page_fini(&page);
+			return -1;
+		}
+		for (i = 0; i < n && !reseek; i++) {
+			struct stim_object *o = &rows[i];
+			const char *rest = o->name + strlen(prefix);
+			const char *d = delim != NULL ? strstr(rest, delim) : NULL;
+
+			if (page.n + page.nprefixes == max) {
+				/* One past the page: the next one starts where
+				 * this one stopped. */
+				page.next_page_token = make_token(from, after_gen);
+				more = false;
+				break;
+			}
+			if (d != NULL) {
+				char *dir =
+					xstrndup(o->name, (size_t)(d - o->name) + strlen(delim));
+
+				add_prefix(&page, dir);
+				free(from);
+				from = prefix_end(dir);
+				after_gen = 0;
+				reseek = true;
+				if (from == NULL)
+					more = false;
+				continue;
+			}
+			free(from);
+			if (q->versions) {
+				from = xstrdup(o->name);
+				after_gen = o->generation;
+			} else {
+				/* Names hold no NUL, so name + "\x01" is the
+				 * smallest name above this one. */
+				from = xasprintf("%s\x01", o->name);
+				after_gen = 0;
+			}
+			add_item(&page, o);
+		}
+		/* Fewer rows than asked for, all used: the range is exhausted. */
+		if (!reseek && n < limit)
+			more = false;
+		for (size_t j = 0; j < n; j++)
+			stim_object_fini(&rows[j]);
+		free(rows);
+	}
+	*out = page;
+	return 0;
+}
+
+struct sweep_arg {
+	struct stim_db *db;
+};
+
+static bool blob_in_use(const char *id, void *arg)
+{
+	struct sweep_arg *a = arg;
+	stim_error_t err = NULL;
+	bool used = true; /* when in doubt, keep */
+
+	if (stim_store_blob_in_use(a->db, id, &used, &err) < 0) {
+		stim_error_free(err);
+		return true;
+	}
+	return used;
+}
+
+int stim_objects_sweep_blobs(struct stim_ctx *ctx, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	struct sweep_arg a = { .db = db };
+
+	return stim_blobs_sweep(ctx->blobs, blob_in_use, &a, err);
+}

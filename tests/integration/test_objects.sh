@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Cloud Storage objects through gcloud storage and curl: uploads (media,
+# multipart) streamed to disk, downloads with ranges and hash checks,
+# listings with prefixes and pages, preconditions, versions, deletes, a
+# client that vanishes mid-upload, the orphan sweep, and a restart.
+. "$(dirname "$0")/lib.sh"
+
+stim_start
+gcloud_env
+export CLOUDSDK_STORAGE_MAX_RETRIES=0
+B=itest-objects-$$
+W=$STIM_TMP/work
+mkdir -p "$W"
+blobs() { find "$STIM_DATA/blobs" -type f | wc -l; }
+
+check "bucket for the objects" gcloud storage buckets create "gs://$B"
+
+# gcloud: multipart for small files (reference/gcloud/storage.md).
+printf 'small file\n' >"$W/small.txt"
+head -c 3000000 /dev/urandom >"$W/mid.bin"
+: >"$W/empty"
+check "cp a small file up" gcloud storage cp "$W/small.txt" "gs://$B/"
+check "cp 3 MB into a folder" gcloud storage cp "$W/mid.bin" "gs://$B/data/mid.bin"
+check "cp an empty file" gcloud storage cp "$W/empty" "gs://$B/data/empty"
+expect_eq "cat" "$(gcloud storage cat "gs://$B/small.txt")" "small file"
+check "cp down (gcloud checks md5Hash)" gcloud storage cp "gs://$B/data/mid.bin" "$W/back.bin"
+check "the bytes came back the same" cmp "$W/mid.bin" "$W/back.bin"
+check "cp down an empty object" gcloud storage cp "gs://$B/data/empty" "$W/empty.back"
+expect_eq "ls groups by folder" "$(gcloud storage ls "gs://$B" | tr '\n' ' ')" \
+	"gs://$B/small.txt gs://$B/data/ "
+expect_contains "ls -l shows sizes" "$(gcloud storage ls -l "gs://$B/data/")" "3000000"
+desc=$(gcloud storage objects describe "gs://$B/data/mid.bin" --format=json)
+expect_eq "describe: size" "$(jq -r .size <<<"$desc")" 3000000
+expect_eq "describe: md5" "$(jq -r .md5_hash <<<"$desc")" \
+	"$(openssl md5 -binary "$W/mid.bin" | base64)"
+
+# Names with spaces, '%', '/' and non-ASCII survive the round trip.
+printf 'odd\n' >"$W/odd"
+check "cp to an odd name" gcloud storage cp "$W/odd" "gs://$B/a b/ü%25 x.txt"
+expect_eq "cat an odd name" "$(gcloud storage cat "gs://$B/a b/ü%25 x.txt")" "odd"
+
+# curl: the JSON API underneath.
+U="/upload/storage/v1/b/$B/o"
+resp=$(http POST "$U?uploadType=media&name=m1" -H 'Content-Type: text/csv' --data-binary 'a,b')
+expect_eq "media upload" "$(head -n1 <<<"$resp")" 200
+gen1=$(tail -n +2 <<<"$resp" | jq -r .generation)
+expect_eq "media upload keeps the Content-Type" "$(tail -n +2 <<<"$resp" | jq -r .contentType)" \
+	text/csv
+printf -- '--xyz\r\nContent-Type: application/json\r\n\r\n{"name":"m2","metadata":{"k":"v"}}\r\n--xyz\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n--xyz--\r\n' >"$W/mp"
+resp=$(http POST "$U?uploadType=multipart" -H 'Content-Type: multipart/related; boundary="xyz"' \
+	--data-binary @"$W/mp")
+expect_eq "multipart upload (CRLF)" "$(tail -n +2 <<<"$resp" | jq -c '[.name, .size, .contentType, .metadata.k]')" \
+	'["m2","7","image/png","v"]'
+expect_eq "range request" "$(curl -sS -H 'Range: bytes=1-2' "$STIM_URL/storage/v1/b/$B/o/m2?alt=media")" NG
+expect_eq "suffix range" "$(curl -sS -H 'Range: bytes=-4' "$STIM_URL/download/storage/v1/b/$B/o/m2")" DATA
+expect_eq "a range past the end is 416" \
+	"$(curl -sS -o /dev/null -w '%{http_code}' -H 'Range: bytes=100-' "$STIM_URL/storage/v1/b/$B/o/m2?alt=media")" 416
+
+expect_eq "ifGenerationMatch=0 on an existing name is 412" \
+	"$(http POST "$U?uploadType=media&name=m1&ifGenerationMatch=0" --data-binary x | tail -n +2 | jq -r '.error.code, .error.errors[0].reason' | tr '\n' ' ')" \
+	"412 conditionNotMet "
+expect_eq "ifGenerationMatch=<current> replaces" \
+	"$(http POST "$U?uploadType=media&name=m1&ifGenerationMatch=$gen1" --data-binary 'c,d' | head -n1)" 200
+expect_eq "the replaced object reads new" "$(curl -sS "$STIM_URL/storage/v1/b/$B/o/m1?alt=media")" "c,d"
+expect_eq "its old generation is gone (unversioned bucket)" \
+	"$(http GET "/storage/v1/b/$B/o/m1?generation=$gen1" | head -n1)" 404
+expect_eq "a missing object is 404" "$(http GET "/storage/v1/b/$B/o/nope" | head -n1)" 404
+expect_eq "a missing bucket is 404" \
+	"$(http POST "/upload/storage/v1/b/no-such-bucket-$$/o?uploadType=media&name=x" --data-binary x | head -n1)" 404
+expect_eq "a wrong md5Hash refuses the upload" \
+	"$(printf -- '--b\n\n{"name":"bad","md5Hash":"AAAAAAAAAAAAAAAAAAAAAA=="}\n--b\n\nbytes\n--b--\n' | http POST "$U?uploadType=multipart" -H "Content-Type: multipart/related; boundary=b" --data-binary @- | head -n1)" 400
+expect_eq "and leaves no object" "$(http GET "/storage/v1/b/$B/o/bad" | head -n1)" 404
+expect_eq "resumable uploads say they are not there yet" \
+	"$(http POST "/resumable/upload/storage/v1/b/$B/o?uploadType=resumable" -d '{}' | head -n1)" 404
+expect_eq "uploadType=resumable is refused plainly" \
+	"$(http POST "$U?uploadType=resumable" -d '{"name":"r"}' | head -n1)" 501
+
+# Listing: pages of two through five names under a prefix.
+for i in 1 2 3 4 5; do
+	http POST "$U?uploadType=media&name=page/p$i" --data-binary "$i" >/dev/null
+done
+seen=
+token=
+while :; do
+	page=$(http GET "/storage/v1/b/$B/o?prefix=page/&maxResults=2&pageToken=$token" | tail -n +2)
+	seen="$seen$(jq -r '.items[]?.name' <<<"$page" | tr '\n' ' ')"
+	token=$(jq -r '.nextPageToken // empty' <<<"$page")
+	[ -n "$token" ] || break
+done
+expect_eq "pages visit each object once" "$seen" "page/p1 page/p2 page/p3 page/p4 page/p5 "
+
+# Versions: a versioned bucket keeps what is replaced or deleted.
+check "turn on versioning" gcloud storage buckets update "gs://$B" --versioning
+http POST "$U?uploadType=media&name=v" --data-binary one >/dev/null
+http POST "$U?uploadType=media&name=v" --data-binary two >/dev/null
+vers=$(http GET "/storage/v1/b/$B/o?prefix=v&versions=true" | tail -n +2)
+expect_eq "two versions listed" "$(jq '.items | length' <<<"$vers")" 2
+old=$(jq -r '.items[0].generation' <<<"$vers")
+expect_eq "the old version still reads" \
+	"$(curl -sS "$STIM_URL/storage/v1/b/$B/o/v?alt=media&generation=$old")" one
+expect_eq "delete the live version" "$(http DELETE "/storage/v1/b/$B/o/v" | head -n1)" 204
+expect_eq "it is no longer live" "$(http GET "/storage/v1/b/$B/o/v" | head -n1)" 404
+expect_eq "but kept as a version" \
+	"$(http GET "/storage/v1/b/$B/o?prefix=v&versions=true" | tail -n +2 | jq '.items | length')" 2
+
+# A client that vanishes mid-upload leaves no bytes behind.
+before=$(blobs)
+head -c 20000000 /dev/zero >"$W/big"
+curl -sS -o /dev/null --limit-rate 2M --max-time 1 -X POST \
+	"$STIM_URL$U?uploadType=media&name=gone" --data-binary @"$W/big" 2>/dev/null || true
+sleep 0.5
+expect_eq "a vanished upload leaves no object" "$(http GET "/storage/v1/b/$B/o/gone" | head -n1)" 404
+expect_eq "and no blob" "$(blobs)" "$before"
+
+check "gcloud storage rm" gcloud storage rm "gs://$B/small.txt"
+expect_eq "a non-empty bucket cannot be deleted" \
+	"$(http DELETE "/storage/v1/b/$B" | head -n1)" 409
+
+# Restart: objects survive; a stray blob nobody names is swept.
+printf stray >"$STIM_DATA/blobs/0123456789abcdef0123456789abcdef"
+stim_stop
+stim_start
+gcloud_env
+expect_eq "after a restart: cat" "$(gcloud storage cat "gs://$B/data/mid.bin" | cmp - "$W/mid.bin" && echo same)" same
+check_fails "after a restart: the orphaned blob is gone" \
+	test -e "$STIM_DATA/blobs/0123456789abcdef0123456789abcdef"
+
+check "rm -r empties and deletes the bucket" gcloud storage rm -r "gs://$B"
+expect_eq "and it is gone" "$(http GET "/storage/v1/b/$B" | head -n1)" 404
+expect_eq "with every blob" "$(blobs)" 0
+
+finish
