@@ -301,6 +301,15 @@ static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
 const struct api_route api_storage_object_routes[] = {
 	{ "POST", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_insert,
 	  &api_storage_upload_stream },
+	/* gcloud starts resumable uploads here (reference/gcloud/storage.md). */
+	{ "POST", "/resumable/upload/storage/v1/b/{bucket}/o", api_storage_objects_insert,
+	  &api_storage_upload_stream },
+	{ "PUT", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_chunk,
+	  &api_storage_chunk_stream },
+	{ "PUT", "/resumable/upload/storage/v1/b/{bucket}/o", api_storage_objects_chunk,
+	  &api_storage_chunk_stream },
+	{ "DELETE", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_cancel },
+	{ "DELETE", "/resumable/upload/storage/v1/b/{bucket}/o", api_storage_objects_cancel },
 	{ "GET", "/storage/v1/b/{bucket}/o", api_storage_objects_list },
 	{ "GET", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_get },
 	{ "DELETE", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_delete },

@@ -30,3 +30,11 @@ int api_storage_object_cond(const struct api_req *req, struct stim_object_cond *
 /* The upload handler and its stream (api/storage_upload.c). */
 int api_storage_objects_insert(struct api_req *req, stim_error_t *err);
 extern const struct api_stream_ops api_storage_upload_stream;
+
+/* Resumable uploads (api/storage_resumable.c): a session's start from its
+ * metadata, each chunk (or status query) as a stream, and cancel. */
+int api_storage_session_start(struct api_req *req, struct stim_object_spec *spec,
+			      stim_error_t *err);
+int api_storage_objects_chunk(struct api_req *req, stim_error_t *err);
+int api_storage_objects_cancel(struct api_req *req, stim_error_t *err);
+extern const struct api_stream_ops api_storage_chunk_stream;

@@ -21,6 +21,9 @@ struct upload {
 	char *media_type;	   /* the media part's Content-Type */
 	struct stim_object_spec spec;
 	bool has_spec;
+	bool resumable; /* a session's start: the body is only metadata */
+	char *body;
+	size_t body_len;
 };
 
 int api_storage_object_spec_from_json(json_t *body, struct stim_object_spec *spec,
@@ -150,6 +153,7 @@ static void upload_release(void *state)
 	stim_object_spec_fini(&up->spec);
 	json_decref(up->meta);
 	free(up->media_type);
+	free(up->body);
 	free(up);
 }
 
@@ -168,10 +172,13 @@ static int upload_begin(struct api_req *req, void **state, stim_error_t *err)
 
 	if (type == NULL)
 		return stim_err(err, STIM_INVALID_ARGUMENT, "Required parameter: uploadType.");
-	if (strcmp(type, "resumable") == 0)
-		return stim_err(err, STIM_UNIMPLEMENTED,
-				"Resumable uploads are not supported yet; use uploadType=media or "
-				"multipart (gcloud uses them for files under 8 MiB).");
+	if (strcmp(type, "resumable") == 0) {
+		up = xcalloc(1, sizeof(*up));
+		up->req = req;
+		up->resumable = true;
+		*state = up;
+		return 0;
+	}
 	if (strcmp(type, "media") != 0 && strcmp(type, "multipart") != 0)
 		return stim_err(err, STIM_INVALID_ARGUMENT,
 				"Invalid uploadType '%s': expected media, multipart or resumable.",
@@ -204,6 +211,16 @@ static int upload_data(void *state, const char *buf, size_t len, stim_error_t *e
 {
 	struct upload *up = state;
 
+	if (up->resumable) {
+		if (up->body_len + len > MAX_METADATA)
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"The metadata of a resumable upload is over %u bytes.",
+					MAX_METADATA);
+		up->body = xrealloc(up->body, up->body_len + len);
+		memcpy(up->body + up->body_len, buf, len);
+		up->body_len += len;
+		return 0;
+	}
 	if (up->mp != NULL)
 		return stim_multipart_feed(up->mp, buf, len, err);
 	return stim_upload_write(up->u, buf, len, err);
@@ -223,6 +240,15 @@ int api_storage_objects_insert(struct api_req *req, stim_error_t *err)
 	struct stim_object o;
 	const char *name = api_query(req, "name");
 
+	if (up->resumable) {
+		up->meta = stim_json_parse_body(up->body, up->body_len, err);
+		if (up->meta == NULL ||
+		    api_storage_object_spec_from_json(up->meta, &up->spec, err) < 0)
+			return -1;
+		if (name != NULL)
+			up->spec.name = name;
+		return api_storage_session_start(req, &up->spec, err);
+	}
 	if (up->mp != NULL && stim_multipart_finish(up->mp, err) < 0)
 		return -1;
 	if (up->mp == NULL) {

@@ -27,6 +27,7 @@
 
 struct stim_blobs {
 	int dirfd;
+	int partfd; /* DATA/blobs/partial */
 	char *path;
 };
 
@@ -72,7 +73,19 @@ struct stim_blobs *stim_blobs_open(const char *data_dir, stim_error_t *err)
 	}
 	b = xcalloc(1, sizeof(*b));
 	b->dirfd = fd;
+	b->partfd = -1;
 	b->path = steal_pointer(&path);
+	if (mkdirat(b->dirfd, "partial", 0700) < 0 && errno != EEXIST) {
+		stim_err_sys(err, errno, "mkdir %s/partial", b->path);
+		stim_blobs_close(b);
+		return NULL;
+	}
+	b->partfd = openat(b->dirfd, "partial", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->partfd < 0) {
+		stim_err_sys(err, errno, "open %s/partial", b->path);
+		stim_blobs_close(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -81,6 +94,8 @@ void stim_blobs_close(struct stim_blobs *b)
 	if (b == NULL)
 		return;
 	close(b->dirfd);
+	if (b->partfd >= 0)
+		close(b->partfd);
 	free(b->path);
 	free(b);
 }
@@ -247,6 +262,89 @@ void stim_cleanup_blob_writer(struct stim_blob_writer **w)
 static bool valid_id(const char *id)
 {
 	return strlen(id) == STIM_BLOB_ID_LEN && strspn(id, "0123456789abcdef") == STIM_BLOB_ID_LEN;
+}
+
+int stim_blob_partial_open(struct stim_blobs *b, const char *id, uint64_t size, stim_error_t *err)
+{
+	int fd;
+
+	if (!valid_id(id))
+		return stim_err(err, STIM_NOT_FOUND, "'%s' is not an upload id", id);
+	fd = openat(b->partfd, id, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return stim_err_sys(err, errno, "open partial upload %s", id);
+	/* Bytes past what the session recorded were never acknowledged: the
+	 * client sends them again. */
+	if (ftruncate(fd, (off_t)size) < 0 || lseek(fd, (off_t)size, SEEK_SET) < 0) {
+		int e = errno;
+
+		close(fd);
+		return stim_err_sys(err, e, "resize partial upload %s", id);
+	}
+	return fd;
+}
+
+int stim_blob_partial_finish(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
+			     stim_error_t *err)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	EVP_MD_CTX *md5 = NULL;
+	unsigned int mdlen = 0;
+	uint32_t crc = 0;
+	uint64_t size = 0;
+
+	if (!valid_id(id))
+		return stim_err(err, STIM_NOT_FOUND, "'%s' is not an upload id", id);
+	fd = openat(b->partfd, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return stim_err_sys(err, errno, "open partial upload %s", id);
+	/* The hashes are taken in one read at the end: a session's chunks
+	 * may span daemon restarts, and OpenSSL's MD5 state cannot be saved. */
+	md5 = EVP_MD_CTX_new();
+	if (md5 == NULL || EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1) {
+		EVP_MD_CTX_free(md5);
+		return stim_err(err, STIM_INTERNAL, "MD5 is not available from OpenSSL");
+	}
+	buf = xmalloc(WRITE_BUFFER);
+	for (;;) {
+		ssize_t n = read(fd, buf, WRITE_BUFFER);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			EVP_MD_CTX_free(md5);
+			return stim_err_sys(err, e, "read partial upload %s", id);
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(md5, buf, (size_t)n);
+		crc = stim_crc32c(crc, buf, (size_t)n);
+		size += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(md5, out->md5, &mdlen);
+	EVP_MD_CTX_free(md5);
+	if (fsync(fd) < 0)
+		return stim_err_sys(err, errno, "fsync partial upload %s", id);
+	new_id(out->id);
+	if (renameat(b->partfd, id, b->dirfd, out->id) < 0)
+		return stim_err_sys(err, errno, "move upload %s to blob %s", id, out->id);
+	if (fsync(b->dirfd) < 0 || fsync(b->partfd) < 0)
+		return stim_err_sys(err, errno, "fsync %s", b->path);
+	out->size = size;
+	out->crc32c = crc;
+	return 0;
+}
+
+int stim_blob_partial_remove(struct stim_blobs *b, const char *id, stim_error_t *err)
+{
+	if (!valid_id(id))
+		return stim_err(err, STIM_NOT_FOUND, "'%s' is not an upload id", id);
+	if (unlinkat(b->partfd, id, 0) < 0 && errno != ENOENT)
+		return stim_err_sys(err, errno, "remove partial upload %s", id);
+	return 0;
 }
 
 int stim_blob_open(struct stim_blobs *b, const char *id, stim_error_t *err)

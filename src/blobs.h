@@ -54,6 +54,19 @@ void stim_blob_writer_free(struct stim_blob_writer *w);
 void stim_cleanup_blob_writer(struct stim_blob_writer **w);
 #define cleanup_blob_writer __attribute__((cleanup(stim_cleanup_blob_writer)))
 
+/*
+ * Partial blobs, for resumable uploads that must survive a restart:
+ * DATA/blobs/partial/<id>, named by the upload session's id. open_partial
+ * opens (creating it empty) and cuts it to `size`, the length the session
+ * last made durable, so bytes written after that are dropped; the caller
+ * appends and fsyncs. finish_partial hashes the file, makes it a blob like
+ * stim_blob_commit and removes the partial name.
+ */
+int stim_blob_partial_open(struct stim_blobs *b, const char *id, uint64_t size, stim_error_t *err);
+int stim_blob_partial_finish(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
+			     stim_error_t *err);
+int stim_blob_partial_remove(struct stim_blobs *b, const char *id, stim_error_t *err);
+
 /* Reading and removing by id (NOT_FOUND for an unknown or malformed id).
  * open returns an O_RDONLY|O_CLOEXEC descriptor, the caller's. */
 int stim_blob_open(struct stim_blobs *b, const char *id, stim_error_t *err);

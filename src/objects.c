@@ -19,7 +19,6 @@
 struct stim_upload {
 	struct stim_ctx *ctx;
 	char *bucket;
-	char *storage_class; /* the bucket's: the default for new objects */
 	struct stim_blob_writer *w;
 };
 
@@ -116,7 +115,6 @@ struct stim_upload *stim_upload_begin(struct stim_ctx *ctx, const char *bucket,
 	u = xcalloc(1, sizeof(*u));
 	u->ctx = ctx;
 	u->bucket = xstrdup(bucket);
-	u->storage_class = xstrdup(b.storage_class);
 	u->w = w;
 	stim_bucket_fini(&b);
 	return u;
@@ -133,7 +131,6 @@ void stim_upload_free(struct stim_upload *u)
 		return;
 	stim_blob_writer_free(u->w); /* an uncommitted blob goes with it */
 	free(u->bucket);
-	free(u->storage_class);
 	free(u);
 }
 
@@ -195,13 +192,13 @@ static int make_live(struct stim_db *db, struct stim_object *o, struct stim_obje
 	return stim_store_object_insert(db, o, err);
 }
 
-int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spec,
-		       const struct stim_object_cond *cond, struct stim_object *out,
-		       stim_error_t *err)
+int stim_object_commit_blob(struct stim_ctx *ctx, const char *bucket,
+			    const struct stim_object_spec *spec,
+			    const struct stim_object_cond *cond, const struct stim_blob_info *info,
+			    struct stim_object *out, stim_error_t *err)
 {
 	cleanup_db struct stim_db *db = NULL;
 	cleanup_tx struct stim_tx *tx = NULL;
-	struct stim_blob_info info;
 	struct stim_object live;
 	struct stim_object o = { 0 };
 	struct stim_bucket b;
@@ -210,23 +207,16 @@ int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spe
 	bool has_live = false;
 	int ret = -1;
 
-	if (spec->name == NULL)
-		return stim_err(err, STIM_INVALID_ARGUMENT, "Required: the object name.");
-	if (stim_object_name_check(spec->name, err) < 0)
-		return -1;
-	if (stim_blob_commit(u->w, &info, err) < 0)
-		return -1;
-	if (check_hashes(spec, &info, err) < 0)
+	if (check_hashes(spec, info, err) < 0)
 		goto drop_blob;
-
-	db = stim_store_db(u->ctx->store, err);
+	db = stim_store_db(ctx->store, err);
 	tx = stim_tx_begin(db, err);
 	if (tx == NULL)
 		goto drop_blob;
 	/* The bucket may have gone while the bytes came in. */
-	if (stim_bucket_get(u->ctx, u->bucket, NULL, &b, err) < 0)
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
 		goto drop_blob;
-	if (stim_store_object_get(db, u->bucket, spec->name, 0, &live, &gerr) == 0) {
+	if (stim_store_object_get(db, bucket, spec->name, 0, &live, &gerr) == 0) {
 		has_live = true;
 	} else if (gerr->code != STIM_NOT_FOUND) {
 		*err = steal_pointer(&gerr);
@@ -236,23 +226,23 @@ int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spe
 	if (cond_check(cond, has_live ? &live : NULL, false, err) != 0)
 		goto out_bucket;
 
-	o.bucket = xstrdup(u->bucket);
+	o.bucket = xstrdup(bucket);
 	o.name = xstrdup(spec->name);
 	o.generation = next_generation(has_live ? &live : NULL);
 	o.metageneration = 1;
 	o.live = true;
-	o.size = info.size;
-	snprintf(o.blob_id, sizeof(o.blob_id), "%s", info.id);
+	o.size = info->size;
+	snprintf(o.blob_id, sizeof(o.blob_id), "%s", info->id);
 	o.has_md5 = true;
-	memcpy(o.md5, info.md5, 16);
-	o.crc32c = info.crc32c;
+	memcpy(o.md5, info->md5, 16);
+	o.crc32c = info->crc32c;
 	o.content_type = dup_or_null(spec->content_type);
 	o.content_encoding = dup_or_null(spec->content_encoding);
 	o.content_disposition = dup_or_null(spec->content_disposition);
 	o.content_language = dup_or_null(spec->content_language);
 	o.cache_control = dup_or_null(spec->cache_control);
 	o.storage_class =
-		xstrdup(spec->storage_class != NULL ? spec->storage_class : u->storage_class);
+		xstrdup(spec->storage_class != NULL ? spec->storage_class : b.storage_class);
 	o.create_time_ms = stim_now_ms();
 	o.update_time_ms = o.create_time_ms;
 	for (size_t i = 0; spec->has_metadata && i < spec->metadata.n; i++)
@@ -268,7 +258,7 @@ int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spe
 	if (dropped[0] != '\0') {
 		stim_error_t rerr = NULL;
 
-		stim_blob_remove(u->ctx->blobs, dropped, &rerr);
+		stim_blob_remove(ctx->blobs, dropped, &rerr);
 		stim_error_free(rerr);
 	}
 	*out = o;
@@ -282,10 +272,25 @@ out_bucket:
 drop_blob : {
 	stim_error_t rerr = NULL;
 
-	stim_blob_remove(u->ctx->blobs, info.id, &rerr);
+	stim_blob_remove(ctx->blobs, info->id, &rerr);
 	stim_error_free(rerr);
 }
 	return -1;
+}
+
+int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spec,
+		       const struct stim_object_cond *cond, struct stim_object *out,
+		       stim_error_t *err)
+{
+	struct stim_blob_info info;
+
+	if (spec->name == NULL)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Required: the object name.");
+	if (stim_object_name_check(spec->name, err) < 0)
+		return -1;
+	if (stim_blob_commit(u->w, &info, err) < 0)
+		return -1;
+	return stim_object_commit_blob(u->ctx, u->bucket, spec, cond, &info, out, err);
 }
 
 int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, int64_t generation,

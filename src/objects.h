@@ -110,6 +110,14 @@ int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spe
 		       stim_error_t *err);
 void stim_upload_free(struct stim_upload *u);
 
+/* Makes a committed blob the live object `spec` names, as an upload's
+ * commit does (preconditions, hashes, versions); removes the blob when it
+ * fails. For resumable sessions, whose bytes become a blob another way. */
+int stim_object_commit_blob(struct stim_ctx *ctx, const char *bucket,
+			    const struct stim_object_spec *spec,
+			    const struct stim_object_cond *cond, const struct stim_blob_info *info,
+			    struct stim_object *out, stim_error_t *err);
+
 /* generation 0: the live one. NOT_FOUND when absent; conditionNotMet when a
  * precondition fails; STIM_OBJECT_NOT_MODIFIED for a GET whose
  * ifGenerationNotMatch / ifMetagenerationNotMatch names the current one. */

@@ -234,6 +234,13 @@ void stim_cleanup_reset(sqlite3_stmt **stmt)
 	}
 }
 
+char *stim_db_column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
 int stim_db_err(struct stim_db *db, const char *what, stim_error_t *err)
 {
 	int rc = sqlite3_extended_errcode(db->conn);

@@ -62,6 +62,9 @@ sqlite3_stmt *stim_db_stmt(struct stim_db *db, const char *sql, stim_error_t *er
 void stim_cleanup_reset(sqlite3_stmt **stmt);
 #define cleanup_reset __attribute__((cleanup(stim_cleanup_reset)))
 
+/* A text column as a new string (the caller's), or NULL for SQL NULL. */
+char *stim_db_column_dup(sqlite3_stmt *st, int col);
+
 /* Turns the connection's last error into a stim_error: a UNIQUE or PRIMARY
  * KEY violation is ALREADY_EXISTS, SQLITE_BUSY is UNAVAILABLE, the rest is
  * INTERNAL. `what` says what was being done. Returns -1. */

@@ -166,6 +166,37 @@ const struct stim_migration stim_migrations[] = {
 	  "  FOREIGN KEY (bucket, name, generation) REFERENCES objects (bucket, name, generation)"
 	  "    ON DELETE CASCADE"
 	  ") WITHOUT ROWID;" },
+	{ 4,
+	  /* Resumable upload sessions: what the object will be (its
+	   * metadata and the preconditions given at the start), how many
+	   * bytes are durable in DATA/blobs/partial/<id>, and the total once
+	   * known. They outlive a daemon restart, as GCS's do. */
+	  "CREATE TABLE upload_sessions ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  bucket TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  content_type TEXT,"
+	  "  content_encoding TEXT,"
+	  "  content_disposition TEXT,"
+	  "  content_language TEXT,"
+	  "  cache_control TEXT,"
+	  "  storage_class TEXT,"
+	  "  md5 BLOB,"
+	  "  crc32c INTEGER,"
+	  "  if_generation_match INTEGER,"
+	  "  if_generation_not_match INTEGER,"
+	  "  if_metageneration_match INTEGER,"
+	  "  if_metageneration_not_match INTEGER,"
+	  "  total INTEGER,"
+	  "  received INTEGER NOT NULL,"
+	  "  create_time INTEGER NOT NULL"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE upload_session_metadata ("
+	  "  id TEXT NOT NULL REFERENCES upload_sessions(id) ON DELETE CASCADE,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (id, key)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

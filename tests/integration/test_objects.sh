@@ -70,10 +70,55 @@ expect_eq "a missing bucket is 404" \
 expect_eq "a wrong md5Hash refuses the upload" \
 	"$(printf -- '--b\n\n{"name":"bad","md5Hash":"AAAAAAAAAAAAAAAAAAAAAA=="}\n--b\n\nbytes\n--b--\n' | http POST "$U?uploadType=multipart" -H "Content-Type: multipart/related; boundary=b" --data-binary @- | head -n1)" 400
 expect_eq "and leaves no object" "$(http GET "/storage/v1/b/$B/o/bad" | head -n1)" 404
-expect_eq "resumable uploads say they are not there yet" \
-	"$(http POST "/resumable/upload/storage/v1/b/$B/o?uploadType=resumable" -d '{}' | head -n1)" 404
-expect_eq "uploadType=resumable is refused plainly" \
-	"$(http POST "$U?uploadType=resumable" -d '{"name":"r"}' | head -n1)" 501
+
+# Resumable: gcloud uses it from 8 MiB on, one PUT of the whole file, and
+# chunks of 8 MiB with 308 answers when it streams stdin.
+head -c 20971520 /dev/urandom >"$W/big.bin"
+check "cp 20 MiB up (resumable)" gcloud storage cp "$W/big.bin" "gs://$B/big.bin"
+check "cp it down" gcloud storage cp "gs://$B/big.bin" "$W/big.back"
+check "20 MiB came back the same" cmp "$W/big.bin" "$W/big.back"
+check "cp from stdin in 8 MiB chunks" bash -c \
+	"CLOUDSDK_STORAGE_UPLOAD_CHUNK_SIZE=8Mi gcloud storage cp - gs://$B/streamed <'$W/big.bin'"
+expect_eq "the streamed object is whole" \
+	"$(gcloud storage cat "gs://$B/streamed" | cmp - "$W/big.bin" && echo same)" same
+
+R="/resumable/upload/storage/v1/b/$B/o?uploadType=resumable"
+head -c 200 /dev/urandom >"$W/r200"
+loc=$(curl -sS -D - -o /dev/null -X POST "$STIM_URL$R" -H 'X-Upload-Content-Length: 200' \
+	-H 'X-Upload-Content-Type: application/x-test' -d '{"name":"res"}' |
+	tr -d '\r' | sed -n 's/^Location: //Ip')
+expect_contains "a session's Location names its upload_id" "$loc" "upload_id="
+S=${loc#http://*/}
+S=/$S
+chunk() { # chunk RANGE FIRST LEN: PUT bytes FIRST..FIRST+LEN-1 of r200
+	tail -c +$(($2 + 1)) "$W/r200" | head -c "$3" >"$W/piece"
+	curl -sS -o "$W/chunk.out" -D "$W/chunk.h" -w '%{http_code}' -X PUT "$STIM_URL$S" \
+		-H "Content-Range: $1" --data-binary @"$W/piece"
+}
+expect_eq "first chunk: 308" "$(chunk 'bytes 0-99/*' 0 100)" 308
+expect_eq "and its Range" "$(tr -d '\r' <"$W/chunk.h" | sed -n 's/^Range: //Ip')" "bytes=0-99"
+expect_eq "status query: 308" \
+	"$(curl -sS -o /dev/null -w '%{http_code}' -X PUT "$STIM_URL$S" -H 'Content-Range: bytes */*')" 308
+expect_eq "a chunk past the held bytes is 400" "$(chunk 'bytes 150-199/200' 150 50)" 400
+expect_eq "an overlapping retransmit is fine" "$(chunk 'bytes 50-149/200' 50 100)" 308
+expect_eq "a chunk over the total is 400" "$(chunk 'bytes 150-249/200' 150 50)" 400
+
+# The session outlives a restart; the rest comes after it.
+stim_stop
+stim_start
+gcloud_env
+expect_eq "after a restart the session resumes" "$(chunk 'bytes 150-199/200' 150 50)" 200
+expect_eq "and the object has the right bytes" \
+	"$(jq -r .md5Hash "$W/chunk.out")" "$(openssl md5 -binary "$W/r200" | base64)"
+expect_eq "and the session's content type" "$(jq -r .contentType "$W/chunk.out")" application/x-test
+expect_eq "a finished session is gone" "$(chunk 'bytes */200' 0 0)" 404
+
+loc=$(curl -sS -D - -o /dev/null -X POST "$STIM_URL$R&name=cancelled" |
+	tr -d '\r' | sed -n 's/^Location: //Ip')
+S=/${loc#http://*/}
+expect_eq "cancel a session: 499" "$(http DELETE "$S" | head -n1)" 499
+expect_eq "a cancelled session is gone" "$(chunk 'bytes 0-9/*' 0 10)" 404
+expect_eq "and left no partial file" "$(find "$STIM_DATA/blobs/partial" -type f | wc -l)" 0
 
 # Listing: pages of two through five names under a prefix.
 for i in 1 2 3 4 5; do

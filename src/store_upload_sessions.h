@@ -1,0 +1,14 @@
+#pragma once
+/* SQL for upload_sessions (see src/upload_sessions.h for the rules). */
+
+#include "src/store.h"
+#include "src/upload_sessions.h"
+
+int stim_store_session_insert(struct stim_db *db, const struct stim_upload_session *s,
+			      stim_error_t *err);
+/* NOT_FOUND when absent. */
+int stim_store_session_get(struct stim_db *db, const char *id, struct stim_upload_session *out,
+			   stim_error_t *err);
+int stim_store_session_progress(struct stim_db *db, const struct stim_upload_session *s,
+				stim_error_t *err);
+int stim_store_session_remove(struct stim_db *db, const char *id, stim_error_t *err);
