@@ -54,7 +54,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Names in DATA/blobs (not . and ..). */
+/* Blobs in DATA/blobs: regular files (partial/ is a directory). */
 static int count_files(const struct fixture *f)
 {
 	cleanup_free char *path = xasprintf("%s/blobs", f->dir);
@@ -64,7 +64,7 @@ static int count_files(const struct fixture *f)
 
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
+		if (de->d_type == DT_REG)
 			n++;
 	}
 	return n;
