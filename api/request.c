@@ -82,8 +82,11 @@ int api_query_int64(const struct api_req *req, const char *name, bool *has, int6
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (s[0] == '\0' || *end != '\0' || errno != 0)
-		return stim_err(err, STIM_INVALID_ARGUMENT,
-				"Invalid value for %s: '%s' (expected an integer).", name, s);
+		/* Google's JSON APIs answer a malformed parameter with reason
+		 * "invalid" (Cloud Storage: every precondition parameter). */
+		return stim_err_reason(
+			err, STIM_INVALID_ARGUMENT, "invalid",
+			"Invalid value for parameter %s: '%s' (expected an integer).", name, s);
 	*has = true;
 	*out = v;
 	return 0;

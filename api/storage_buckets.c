@@ -15,34 +15,13 @@
  * enableObjectRetention=False, which gcloud sends on create. */
 
 /* An int64 query parameter: *has stays false when it is absent. */
-static int query_int64(const struct api_req *req, const char *name, bool *has, int64_t *out,
-		       stim_error_t *err)
-{
-	const char *s = api_query(req, name);
-	char *end;
-	long long v;
-
-	if (s == NULL)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno != 0)
-		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-				       "Invalid value for parameter %s: '%s' (expected an "
-				       "integer).",
-				       name, s);
-	*has = true;
-	*out = v;
-	return 0;
-}
-
 static int parse_cond(const struct api_req *req, struct stim_bucket_cond *cond, stim_error_t *err)
 {
 	*cond = (struct stim_bucket_cond){ 0 };
-	if (query_int64(req, "ifMetagenerationMatch", &cond->has_match, &cond->match, err) < 0)
+	if (api_query_int64(req, "ifMetagenerationMatch", &cond->has_match, &cond->match, err) < 0)
 		return -1;
-	return query_int64(req, "ifMetagenerationNotMatch", &cond->has_not_match, &cond->not_match,
-			   err);
+	return api_query_int64(req, "ifMetagenerationNotMatch", &cond->has_not_match,
+			       &cond->not_match, err);
 }
 
 /* Replies with the bucket and frees it. */

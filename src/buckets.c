@@ -7,6 +7,7 @@
 #include "src/bucket_rules.h"
 #include "src/cleanup.h"
 #include "src/etag.h"
+#include "src/page_token.h"
 #include "src/projects.h"
 #include "src/store_buckets.h"
 #include "src/util.h"
@@ -429,18 +430,6 @@ int stim_bucket_get(struct stim_ctx *ctx, const char *name, const struct stim_bu
 	return 0;
 }
 
-/* Page tokens are the last name of the previous page, base64 (URL-safe). */
-static int decode_page_token(const char *token, char *after, size_t size, stim_error_t *err)
-{
-	int n = stim_base64_decode(token, (unsigned char *)after, size - 1);
-
-	if (n <= 0 || memchr(after, '\0', (size_t)n) != NULL)
-		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-				       "Invalid page token '%s'.", token);
-	after[n] = '\0';
-	return 0;
-}
-
 int stim_bucket_list(struct stim_ctx *ctx, const struct stim_bucket_query *q,
 		     struct stim_bucket_page *out, stim_error_t *err)
 {
@@ -455,8 +444,7 @@ int stim_bucket_list(struct stim_ctx *ctx, const struct stim_bucket_query *q,
 		return -1;
 	if (limit > LIST_MAX)
 		limit = LIST_MAX;
-	if (q->page_token != NULL && q->page_token[0] != '\0' &&
-	    decode_page_token(q->page_token, after, sizeof(after), err) < 0)
+	if (stim_page_token_decode(q->page_token, "invalid", after, sizeof(after), err) < 0)
 		return -1;
 	if (load_project(ctx, q->project, &p, err) < 0)
 		return -1;
@@ -471,7 +459,7 @@ int stim_bucket_list(struct stim_ctx *ctx, const struct stim_bucket_query *q,
 
 		stim_bucket_fini(&page.items[limit]);
 		page.n = (size_t)limit;
-		page.next_page_token = stim_base64_encode(last, strlen(last), true);
+		page.next_page_token = stim_page_token_encode(last);
 	}
 	*out = page;
 	return 0;

@@ -9,6 +9,7 @@
 
 #include "src/cleanup.h"
 #include "src/lro.h"
+#include "src/page_token.h"
 #include "src/projects_filter.h"
 #include "src/store_projects.h"
 #include "src/util.h"
@@ -270,16 +271,6 @@ int stim_project_get(struct stim_ctx *ctx, const char *id, struct stim_project *
 	return load(db, id, out, err);
 }
 
-static int decode_page_token(const char *token, char *after, size_t size, stim_error_t *err)
-{
-	int n = stim_base64_decode(token, (unsigned char *)after, size - 1);
-
-	if (n <= 0 || memchr(after, '\0', (size_t)n) != NULL)
-		return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid page token '%s'.", token);
-	after[n] = '\0';
-	return 0;
-}
-
 int stim_project_list(struct stim_ctx *ctx, const struct stim_project_query *q,
 		      struct stim_project_page *out, stim_error_t *err)
 {
@@ -296,8 +287,7 @@ int stim_project_list(struct stim_ctx *ctx, const struct stim_project_query *q,
 	filter = stim_projects_filter_parse(q->filter != NULL ? q->filter : "", err);
 	if (filter == NULL)
 		return -1;
-	if (q->page_token != NULL && q->page_token[0] != '\0' &&
-	    decode_page_token(q->page_token, after, sizeof(after), err) < 0)
+	if (stim_page_token_decode(q->page_token, NULL, after, sizeof(after), err) < 0)
 		return -1;
 
 	/* The store narrows by state; the rest of the filter is applied here,
@@ -327,7 +317,7 @@ int stim_project_list(struct stim_ctx *ctx, const struct stim_project_query *q,
 		if (n < (size_t)size && i == n)
 			break; /* the table is exhausted */
 		if (page.n == (size_t)size)
-			page.next_page_token = stim_base64_encode(after, strlen(after), true);
+			page.next_page_token = stim_page_token_encode(after);
 	}
 	*out = page;
 	return 0;

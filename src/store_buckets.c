@@ -18,24 +18,17 @@
  * upper bound of a scan without a prefix. */
 #define NAME_CEILING "\x7f"
 
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
-}
-
 static void row_to_bucket(sqlite3_stmt *st, struct stim_bucket *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->name = column_dup(st, 0);
+	b->name = stim_db_column_dup(st, 0);
 	b->project_number = sqlite3_column_int64(st, 1);
 	b->generation = sqlite3_column_int64(st, 2);
 	b->metageneration = sqlite3_column_int64(st, 3);
-	b->location = column_dup(st, 4);
-	b->storage_class = column_dup(st, 5);
-	b->rpo = column_dup(st, 6);
-	b->public_access_prevention = column_dup(st, 7);
+	b->location = stim_db_column_dup(st, 4);
+	b->storage_class = stim_db_column_dup(st, 5);
+	b->rpo = stim_db_column_dup(st, 6);
+	b->public_access_prevention = stim_db_column_dup(st, 7);
 	b->versioning = sqlite3_column_int(st, 8) != 0;
 	b->uniform_access = sqlite3_column_int(st, 9) != 0;
 	b->uniform_access_time_ms = sqlite3_column_int64(st, 10);
@@ -211,11 +204,11 @@ static int load_lifecycle(struct stim_db *db, struct stim_bucket *b, stim_error_
 						&perr) < 0)
 			return stim_err(err, STIM_INTERNAL, "bucket %s: %s", b->name, perr->msg);
 		r = stim_lifecycle_add(&b->lifecycle, action);
-		r->storage_class = column_dup(st, 1);
+		r->storage_class = stim_db_column_dup(st, 1);
 		for (int k = 0; k < STIM_LC_NUMS; k++)
 			r->num[k] = column_opt_int(st, 2 + k);
 		for (int k = 0; k < STIM_LC_DATES; k++)
-			r->date[k] = column_dup(st, 2 + STIM_LC_NUMS + k);
+			r->date[k] = stim_db_column_dup(st, 2 + STIM_LC_NUMS + k);
 		r->is_live = (int)column_opt_int(st, 2 + STIM_LC_NUMS + STIM_LC_DATES);
 	}
 	if (rc != SQLITE_DONE)
@@ -485,9 +478,9 @@ static int load_bindings(struct stim_db *db, const char *name, struct stim_iam_p
 		struct stim_iam_binding *b =
 			stim_iam_policy_add(p, (const char *)sqlite3_column_text(st, 0));
 
-		b->cond_title = column_dup(st, 1);
-		b->cond_description = column_dup(st, 2);
-		b->cond_expression = column_dup(st, 3);
+		b->cond_title = stim_db_column_dup(st, 1);
+		b->cond_description = stim_db_column_dup(st, 2);
+		b->cond_expression = stim_db_column_dup(st, 3);
 	}
 	if (rc != SQLITE_DONE)
 		return stim_db_err(db, "read bucket IAM bindings", err);

@@ -13,18 +13,11 @@
 	"content_type, content_encoding, content_disposition, content_language, "                  \
 	"cache_control, storage_class, create_time, update_time, noncurrent_time"
 
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
-}
-
 static void row_to_object(sqlite3_stmt *st, struct stim_object *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->bucket = column_dup(st, 0);
-	o->name = column_dup(st, 1);
+	o->bucket = stim_db_column_dup(st, 0);
+	o->name = stim_db_column_dup(st, 1);
 	o->generation = sqlite3_column_int64(st, 2);
 	o->metageneration = sqlite3_column_int64(st, 3);
 	o->live = sqlite3_column_int(st, 4) != 0;
@@ -35,12 +28,12 @@ static void row_to_object(sqlite3_stmt *st, struct stim_object *o)
 		o->has_md5 = true;
 	}
 	o->crc32c = (uint32_t)sqlite3_column_int64(st, 8);
-	o->content_type = column_dup(st, 9);
-	o->content_encoding = column_dup(st, 10);
-	o->content_disposition = column_dup(st, 11);
-	o->content_language = column_dup(st, 12);
-	o->cache_control = column_dup(st, 13);
-	o->storage_class = column_dup(st, 14);
+	o->content_type = stim_db_column_dup(st, 9);
+	o->content_encoding = stim_db_column_dup(st, 10);
+	o->content_disposition = stim_db_column_dup(st, 11);
+	o->content_language = stim_db_column_dup(st, 12);
+	o->cache_control = stim_db_column_dup(st, 13);
+	o->storage_class = stim_db_column_dup(st, 14);
 	o->create_time_ms = sqlite3_column_int64(st, 15);
 	o->update_time_ms = sqlite3_column_int64(st, 16);
 	o->noncurrent_time_ms = sqlite3_column_int64(st, 17);

@@ -23,25 +23,18 @@ static const char *const state_names[] = {
 	[STIM_PROJECT_DELETE_REQUESTED] = "DELETE_REQUESTED",
 };
 
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
-}
-
 static void row_to_project(sqlite3_stmt *st, struct stim_project *p)
 {
 	const char *state = (const char *)sqlite3_column_text(st, 3);
 
 	memset(p, 0, sizeof(*p));
-	p->project_id = column_dup(st, 0);
+	p->project_id = stim_db_column_dup(st, 0);
 	p->number = sqlite3_column_int64(st, 1);
-	p->name = column_dup(st, 2);
+	p->name = stim_db_column_dup(st, 2);
 	p->state =
 		strcmp(state, "ACTIVE") == 0 ? STIM_PROJECT_ACTIVE : STIM_PROJECT_DELETE_REQUESTED;
-	p->parent_type = column_dup(st, 4);
-	p->parent_id = column_dup(st, 5);
+	p->parent_type = stim_db_column_dup(st, 4);
+	p->parent_id = stim_db_column_dup(st, 5);
 	p->create_time_ms = sqlite3_column_int64(st, 6);
 }
 

@@ -140,6 +140,25 @@ http() {
 	cat "$STIM_TMP/body"
 }
 
+# google_error DESC RESPONSE CODE REASON [STATUS]: RESPONSE (from `http`)
+# carries HTTP CODE and Google's JSON error shape: error.code, the reason
+# and domain "global" in errors[0], the same non-empty message at both
+# levels, and error.status: STATUS when given, otherwise any non-empty one.
+google_error() {
+	local desc=$1 resp=$2 code=$3 reason=$4 status=${5:-} want=true body
+	body=$(tail -n +2 <<<"$resp")
+	[ -z "$status" ] || want=\"$status\"
+	expect_eq "$desc: HTTP $code" "$(head -n1 <<<"$resp")" "$code"
+	expect_eq "$desc: error shape" \
+		"$(jq -c --arg status "$status" '[.error.code,
+			(if $status == "" then (.error.status | length > 0) else .error.status end),
+			.error.errors[0].reason, .error.errors[0].domain,
+			(.error.message == .error.errors[0].message),
+			(.error.message | length > 0)]' \
+			<<<"$body" 2>&1)" \
+		"[$code,$want,\"$reason\",\"global\",true,true]"
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

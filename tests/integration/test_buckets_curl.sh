@@ -9,18 +9,6 @@ stim_start
 P=stimulator-project
 B=itest-curl-$$
 
-# storage_error DESC RESPONSE CODE REASON: the HTTP status and Google's shape.
-storage_error() {
-	local desc=$1 resp=$2 code=$3 reason=$4 body
-	body=$(tail -n +2 <<<"$resp")
-	expect_eq "$desc: HTTP $code" "$(head -n1 <<<"$resp")" "$code"
-	expect_eq "$desc: error shape" \
-		"$(jq -c '[.error.code, .error.errors[0].reason, .error.errors[0].domain,
-			(.error.message == .error.errors[0].message), (.error.status | length > 0)]' \
-			<<<"$body" 2>&1)" \
-		"[$code,\"$reason\",\"global\",true,true]"
-}
-
 insert() {
 	http POST "/storage/v1/b?project=$P" -H 'Content-Type: application/json' -d "$1"
 }
@@ -37,55 +25,55 @@ expect_eq "insert: selfLink" "$(jq -r .selfLink <<<"$body")" "$STIM_URL/storage/
 # Names GCS refuses, checked by the daemon itself.
 for bad in ab Bad_Name "has space" -start end- goog-x my-google-x my-g00gle-x 10.1.2.3 a..b \
 	"$(printf 'x%.0s' $(seq 64))"; do
-	storage_error "invalid name '$bad'" "$(insert "{\"name\": \"$bad\"}")" 400 invalid
+	google_error "invalid name '$bad'" "$(insert "{\"name\": \"$bad\"}")" 400 invalid
 done
-storage_error "duplicate name" "$(insert "{\"name\": \"$B\"}")" 409 conflict
-storage_error "bad JSON" "$(insert '{"name": ')" 400 badRequest
-storage_error "JSON that is not an object" "$(insert '[1]')" 400 badRequest
-storage_error "unknown field" "$(insert '{"name": "itest-x-1", "colour": 1}')" 400 badRequest
-storage_error "a real field the emulator lacks" \
+google_error "duplicate name" "$(insert "{\"name\": \"$B\"}")" 409 conflict
+google_error "bad JSON" "$(insert '{"name": ')" 400 badRequest
+google_error "JSON that is not an object" "$(insert '[1]')" 400 badRequest
+google_error "unknown field" "$(insert '{"name": "itest-x-1", "colour": 1}')" 400 badRequest
+google_error "a real field the emulator lacks" \
 	"$(insert '{"name": "itest-x-1", "cors": [{"origin": ["*"]}]}')" 400 invalid
-storage_error "wrong type" "$(insert '{"name": "itest-x-1", "versioning": {"enabled": 1}}')" \
+google_error "wrong type" "$(insert '{"name": "itest-x-1", "versioning": {"enabled": 1}}')" \
 	400 badRequest
-storage_error "bad location" "$(insert '{"name": "itest-x-1", "location": "mars"}')" 400 invalid
-storage_error "bad storage class" "$(insert '{"name": "itest-x-1", "storageClass": "HOT"}')" \
+google_error "bad location" "$(insert '{"name": "itest-x-1", "location": "mars"}')" 400 invalid
+google_error "bad storage class" "$(insert '{"name": "itest-x-1", "storageClass": "HOT"}')" \
 	400 invalid
-storage_error "bad lifecycle action" \
+google_error "bad lifecycle action" \
 	"$(insert '{"name": "itest-x-1", "lifecycle": {"rule": [{"action": {"type": "Nuke"}, "condition": {"age": 1}}]}}')" \
 	400 invalid
-storage_error "lifecycle rule without a condition" \
+google_error "lifecycle rule without a condition" \
 	"$(insert '{"name": "itest-x-1", "lifecycle": {"rule": [{"action": {"type": "Delete"}}]}}')" \
 	400 invalid
 resp=$(http POST /storage/v1/b -d '{"name": "itest-x-1"}')
-storage_error "no project parameter" "$resp" 400 required
+google_error "no project parameter" "$resp" 400 required
 expect_contains "no project parameter: GCS's words" "$resp" "Required parameter: project"
-storage_error "unknown project" \
+google_error "unknown project" \
 	"$(http POST /storage/v1/b?project=no-such-project -d '{"name": "itest-x-1"}')" 404 notFound
-storage_error "list of an unknown project" "$(http GET /storage/v1/b?project=no-such-project)" \
+google_error "list of an unknown project" "$(http GET /storage/v1/b?project=no-such-project)" \
 	404 notFound
 
-storage_error "missing bucket" "$(http GET /storage/v1/b/itest-missing-$$)" 404 notFound
-storage_error "patch of a missing bucket" "$(http PATCH /storage/v1/b/itest-missing-$$ -d '{}')" \
+google_error "missing bucket" "$(http GET /storage/v1/b/itest-missing-$$)" 404 notFound
+google_error "patch of a missing bucket" "$(http PATCH /storage/v1/b/itest-missing-$$ -d '{}')" \
 	404 notFound
-storage_error "layout of a missing bucket" \
+google_error "layout of a missing bucket" \
 	"$(http GET /storage/v1/b/itest-missing-$$/storageLayout)" 404 notFound
-storage_error "IAM of a missing bucket" "$(http GET /storage/v1/b/itest-missing-$$/iam)" 404 \
+google_error "IAM of a missing bucket" "$(http GET /storage/v1/b/itest-missing-$$/iam)" 404 \
 	notFound
-storage_error "wrong method" "$(http POST /storage/v1/b/$B)" 405 methodNotAllowed
+google_error "wrong method" "$(http POST /storage/v1/b/$B)" 405 methodNotAllowed
 
 # Preconditions: 412 conditionNotMet, and 304 for a GET whose NotMatch holds.
-storage_error "GET ifMetagenerationMatch wrong" \
+google_error "GET ifMetagenerationMatch wrong" \
 	"$(http GET "/storage/v1/b/$B?ifMetagenerationMatch=7")" 412 conditionNotMet
 expect_eq "GET ifMetagenerationMatch right" \
 	"$(http GET "/storage/v1/b/$B?ifMetagenerationMatch=1" | head -n1)" 200
 expect_eq "GET ifMetagenerationNotMatch current: 304" \
 	"$(http GET "/storage/v1/b/$B?ifMetagenerationNotMatch=1" | head -n1)" 304
-storage_error "PATCH ifMetagenerationMatch wrong" \
+google_error "PATCH ifMetagenerationMatch wrong" \
 	"$(http PATCH "/storage/v1/b/$B?ifMetagenerationMatch=2" -d '{"versioning": {"enabled": true}}')" \
 	412 conditionNotMet
-storage_error "PATCH ifMetagenerationNotMatch current" \
+google_error "PATCH ifMetagenerationNotMatch current" \
 	"$(http PATCH "/storage/v1/b/$B?ifMetagenerationNotMatch=1" -d '{}')" 412 conditionNotMet
-storage_error "bad precondition value" "$(http GET "/storage/v1/b/$B?ifMetagenerationMatch=x")" \
+google_error "bad precondition value" "$(http GET "/storage/v1/b/$B?ifMetagenerationMatch=x")" \
 	400 invalid
 
 resp=$(http PATCH "/storage/v1/b/$B?ifMetagenerationMatch=1&projection=full&fields=name" \
@@ -96,7 +84,7 @@ expect_eq "PATCH: labels merged, null removes" "$(tail -n +2 <<<"$resp" | jq -c 
 expect_eq "PATCH: metageneration and etag move together" \
 	"$(tail -n +2 <<<"$resp" | jq -c '[.metageneration, .etag, .versioning.enabled]')" \
 	'["2","CAI=",true]'
-storage_error "PATCH cannot move a bucket" "$(http PATCH "/storage/v1/b/$B" -d '{"location": "US"}')" \
+google_error "PATCH cannot move a bucket" "$(http PATCH "/storage/v1/b/$B" -d '{"location": "US"}')" \
 	400 invalid
 resp=$(http PUT "/storage/v1/b/$B" -d "{\"name\": \"$B\", \"storageClass\": \"COLDLINE\"}")
 expect_eq "PUT replaces: absent labels and versioning are reset" \
@@ -115,9 +103,9 @@ new=$(jq -c --arg e "$urlsafe" '.etag = $e | .version = 3 |
 resp=$(http PUT "/storage/v1/b/$B/iam" -d "$new")
 expect_eq "setIamPolicy with the etag re-encoded URL-safe" "$(head -n1 <<<"$resp")" 200
 expect_eq "setIamPolicy: a new etag" "$(tail -n +2 <<<"$resp" | jq -r .etag)" "CAQ="
-storage_error "setIamPolicy with a stale etag" "$(http PUT "/storage/v1/b/$B/iam" -d "$new")" \
+google_error "setIamPolicy with a stale etag" "$(http PUT "/storage/v1/b/$B/iam" -d "$new")" \
 	412 conditionNotMet
-storage_error "setIamPolicy with a bad member" \
+google_error "setIamPolicy with a bad member" \
 	"$(http PUT "/storage/v1/b/$B/iam" -d '{"bindings": [{"role": "roles/x", "members": ["bob"]}]}')" \
 	400 invalid
 expect_eq "the bucket's metageneration moved with the policy" \
@@ -150,14 +138,14 @@ expect_eq "list by project number" \
 expect_eq "an empty list has no items" \
 	"$(http GET "/storage/v1/b?project=$P&prefix=nothing-here" | tail -n +2 | jq -c .)" \
 	'{"kind":"storage#buckets"}'
-storage_error "a bad page token" "$(http GET "/storage/v1/b?project=$P&pageToken=!!")" 400 invalid
+google_error "a bad page token" "$(http GET "/storage/v1/b?project=$P&pageToken=!!")" 400 invalid
 
-storage_error "DELETE ifMetagenerationMatch wrong" \
+google_error "DELETE ifMetagenerationMatch wrong" \
 	"$(http DELETE "/storage/v1/b/$B?ifMetagenerationMatch=1")" 412 conditionNotMet
 resp=$(http DELETE "/storage/v1/b/$B?ifMetagenerationMatch=4")
 expect_eq "DELETE: 204" "$(head -n1 <<<"$resp")" 204
 expect_eq "DELETE: no body" "$(tail -n +2 <<<"$resp")" ""
-storage_error "DELETE again" "$(http DELETE "/storage/v1/b/$B")" 404 notFound
+google_error "DELETE again" "$(http DELETE "/storage/v1/b/$B")" 404 notFound
 expect_eq "the daemon lives on after all of the above" "$(http GET /health/live | head -n1)" 200
 
 finish

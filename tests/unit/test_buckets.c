@@ -1,5 +1,4 @@
 /* Unit tests of Cloud Storage buckets: names, locations, etags, patch semantics, JSON, and the service on a temp DB. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 #include "src/store.h"
 #include "src/store_buckets.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 
 /* Expects err set with `code` and a message holding `needle`; frees it. */
 static void expect_err(stim_error_t *err, enum stim_code code, const char *needle)
@@ -742,34 +742,18 @@ static void test_policy_json(void **state)
 /* The service over a temporary store */
 
 struct fixture {
-	char tmp[64];
+	char tmp[FIXTURE_TMP_SIZE];
 	struct stim_config cfg;
-	struct stim_store *store;
 	struct stim_ctx ctx;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 	stim_error_t err = NULL;
-	char *argv[] = { "stimulator", NULL };
 
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/stim-unit-buckets-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL || stim_config_parse(&f->cfg, 1, argv, &err) != 0)
+	if (fixture_store_open("buckets", f->tmp, &f->cfg, &f->ctx) < 0)
 		return -1;
-	f->store = stim_store_open(f->tmp, &err);
-	if (f->store == NULL) {
-		print_error("open: %s\n", err->msg);
-		stim_error_free(err);
-		return -1;
-	}
-	f->ctx.cfg = &f->cfg;
-	f->ctx.store = f->store;
 	if (stim_project_ensure(&f->ctx, "proj-one", &err) < 0 ||
 	    stim_project_ensure(&f->ctx, "proj-two", &err) < 0) {
 		print_error("project: %s\n", err->msg);
@@ -784,9 +768,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	stim_store_close(f->store);
-	stim_config_fini(&f->cfg);
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
 	free(f);
 	return 0;
 }
@@ -845,7 +827,7 @@ static void test_insert_get_delete(void **state)
 			 STIM_BUCKET_NOT_MODIFIED);
 	assert_null(err);
 
-	db = stim_store_db(f->store, &err);
+	db = stim_store_db(f->ctx.store, &err);
 	assert_int_equal(stim_store_bucket_is_empty(db, "bkt-one", &err), 1);
 	stim_db_release(db);
 

@@ -1,5 +1,4 @@
 /* Unit tests of the whole API stack without a server: api_dispatch on a temp store, metrics. */
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +21,10 @@
 #include "src/projects.h"
 #include "src/store.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 
 struct fixture {
-	char tmp[64];
+	char tmp[FIXTURE_TMP_SIZE];
 	struct stim_config cfg;
 	struct stim_ctx ctx;
 	struct api_dispatcher d;
@@ -47,29 +47,14 @@ static void answer_fini(struct answer *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	stim_error_t err = NULL;
-	char *argv[] = { "stimulator", NULL };
 
 	/* 4xx answers log at info; keep the test output to failures. */
 	stim_log_setup(STIM_LOG_ERROR, STIM_LOG_TEXT);
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/stim-unit-dispatch-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL || stim_config_parse(&f->cfg, 1, argv, &err) != 0)
+	if (fixture_store_open("dispatch", f->tmp, &f->cfg, &f->ctx) < 0)
 		return -1;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.store = stim_store_open(f->tmp, &err);
-	if (f->ctx.store == NULL) {
-		print_error("open: %s\n", err->msg);
-		stim_error_free(err);
-		return -1;
-	}
 	f->d.ctx = &f->ctx;
 	f->d.router = api_router_new();
 	api_routes_register(f->d.router);
@@ -84,9 +69,7 @@ static int teardown(void **state)
 
 	api_metrics_free(f->d.metrics);
 	api_router_free(f->d.router);
-	stim_store_close(f->ctx.store);
-	stim_config_fini(&f->cfg);
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
 	free(f);
 	return 0;
 }

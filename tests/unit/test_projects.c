@@ -1,5 +1,4 @@
 /* Unit tests of projects (ids, filters, lifecycle), Service Usage and operations on a temp DB. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +23,7 @@
 #include "src/services.h"
 #include "src/store.h"
 #include "src/util.h"
+#include "tests/unit/fixture.h"
 
 /* Expects err set with `code` and a message holding `needle`; frees it. */
 static void expect_err(stim_error_t *err, enum stim_code code, const char *needle)
@@ -328,34 +328,17 @@ static void test_filter_negation_chain_is_bounded(void **state)
 /* Services over a temporary store */
 
 struct fixture {
-	char tmp[64];
+	char tmp[FIXTURE_TMP_SIZE];
 	struct stim_config cfg;
-	struct stim_store *store;
 	struct stim_ctx ctx;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	stim_error_t err = NULL;
-	char *argv[] = { "stimulator", NULL };
 
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/stim-unit-projects-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL || stim_config_parse(&f->cfg, 1, argv, &err) != 0)
+	if (fixture_store_open("projects", f->tmp, &f->cfg, &f->ctx) < 0)
 		return -1;
-	f->store = stim_store_open(f->tmp, &err);
-	if (f->store == NULL) {
-		print_error("open: %s\n", err->msg);
-		stim_error_free(err);
-		return -1;
-	}
-	f->ctx.cfg = &f->cfg;
-	f->ctx.store = f->store;
 	*state = f;
 	return 0;
 }
@@ -364,9 +347,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	stim_store_close(f->store);
-	stim_config_fini(&f->cfg);
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
 	free(f);
 	return 0;
 }
