@@ -89,6 +89,16 @@ static void answer_error(struct api_call *c, stim_error_t err)
 	c->answered = true;
 }
 
+/* The Node client (@google-cloud/storage) takes STORAGE_EMULATOR_HOST as the
+ * base of its JSON calls without /storage/v1, while its uploads and other
+ * clients add the prefix: the bare form is routed as the prefixed one. */
+static char *canonical_path(const char *uri, size_t len)
+{
+	if ((len == 2 || (len > 2 && uri[2] == '/')) && strncmp(uri, "/b", 2) == 0)
+		return xasprintf("/storage/v1%.*s", (int)len, uri);
+	return xstrndup(uri, len);
+}
+
 struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_info *info)
 {
 	struct api_call *c = xcalloc(1, sizeof(*c));
@@ -100,7 +110,8 @@ struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_
 	c->d = d;
 	c->info = *info;
 	c->route_id = -1;
-	c->path = q != NULL ? xstrndup(info->uri, (size_t)(q - info->uri)) : xstrdup(info->uri);
+	c->path =
+		canonical_path(info->uri, q != NULL ? (size_t)(q - info->uri) : strlen(info->uri));
 	r = api_router_match(d->router, info->method, c->path, &m);
 	if (r != API_MATCH_OK) {
 		snprintf(c->allow, sizeof(c->allow), "%s", m.allow);

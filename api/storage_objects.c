@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "api/router.h"
 #include "src/cleanup.h"
@@ -155,7 +156,7 @@ unsatisfiable:
 		"The requested range cannot be satisfied: the object has %" PRIu64 " bytes.", size);
 }
 
-static int reply_media(struct api_req *req, const struct stim_object *o, stim_error_t *err)
+static int reply_media(struct api_req *req, const struct stim_object *o, int fd, stim_error_t *err)
 {
 	uint64_t first = 0;
 	uint64_t last = o->size ? o->size - 1 : 0;
@@ -166,13 +167,11 @@ static int reply_media(struct api_req *req, const struct stim_object *o, stim_er
 	cleanup_free char *hash = NULL;
 	char num[32];
 	int ranged = parse_range(api_header(req, "Range"), o->size, &first, &last, err);
-	int fd;
 
-	if (ranged < 0)
+	if (ranged < 0) {
+		close(fd);
 		return -1;
-	fd = stim_object_open(req->ctx, o, err);
-	if (fd < 0)
-		return -1;
+	}
 	api_reply_fd(req, ranged ? 206 : 200, NULL, fd, first, o->size ? last - first + 1 : 0);
 	api_reply_header(req, "Content-Type",
 			 o->content_type != NULL ? o->content_type : "application/octet-stream");
@@ -208,18 +207,19 @@ static int get_object(struct api_req *req, bool media, stim_error_t *err)
 	struct stim_object_cond cond;
 	struct stim_object o;
 	int64_t gen;
+	int fd = -1;
 	int ret;
 
 	if (api_storage_object_cond(req, &cond, err) < 0 || generation_of(req, &gen, err) < 0)
 		return -1;
 	ret = stim_object_get(req->ctx, api_path(req, "bucket"), api_path(req, "object"), gen,
-			      &cond, &o, err);
+			      &cond, &o, media ? &fd : NULL, err);
 	if (ret < 0)
 		return -1;
 	if (ret == STIM_OBJECT_NOT_MODIFIED)
 		return api_reply_empty(req, 304);
 	if (media)
-		ret = reply_media(req, &o, err);
+		ret = reply_media(req, &o, fd, err);
 	else
 		ret = api_reply_json(req, 200, api_storage_object_to_json(&o, base));
 	stim_object_fini(&o);

@@ -18,6 +18,7 @@ struct chunk {
 	bool has_bytes;	 /* a body of bytes A-B; false for a status query (no range) */
 	uint64_t first;	 /* A */
 	uint64_t length; /* B - A + 1 */
+	bool to_end;	 /* "bytes A-*": the body is the rest of the object */
 	bool has_total;
 	uint64_t total;
 	uint64_t seen; /* body bytes so far */
@@ -63,6 +64,15 @@ static int parse_content_range(const struct api_req *req, struct chunk *c, stim_
 	}
 	if (strncmp(h + 6, "*/", 2) == 0)
 		return 0;
+	/* The Node client's single-request form: the body runs to the end of
+	 * the object, whose size the end of the body tells. */
+	if (sscanf(h + 6, "%llu-*%c", &a, &tail) == 2 && tail == '/') {
+		c->has_bytes = true;
+		c->to_end = true;
+		c->first = a;
+		c->length = UINT64_MAX - a;
+		return 0;
+	}
 	if (sscanf(h + 6, "%llu-%llu%c", &a, &b, &tail) != 3 || tail != '/' || b < a)
 		return bad_range(h, err);
 	if (c->has_total && b >= c->total)
@@ -186,6 +196,16 @@ int api_storage_objects_chunk(struct api_req *req, stim_error_t *err)
 	struct stim_object o;
 
 	if (c->has_bytes) {
+		if (c->to_end) {
+			c->length = c->seen;
+			if (c->has_total && c->first + c->seen != c->total)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"The body ends at byte %" PRIu64
+						" but the total size is %" PRIu64 ".",
+						c->first + c->seen, c->total);
+			c->has_total = true;
+			c->total = c->first + c->seen;
+		}
 		if (c->seen != c->length)
 			return stim_err(err, STIM_INVALID_ARGUMENT,
 					"The body is shorter than its Content-Range says.");

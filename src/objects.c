@@ -294,7 +294,8 @@ int stim_upload_commit(struct stim_upload *u, const struct stim_object_spec *spe
 }
 
 int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, int64_t generation,
-		    const struct stim_object_cond *cond, struct stim_object *out, stim_error_t *err)
+		    const struct stim_object_cond *cond, struct stim_object *out, int *fd,
+		    stim_error_t *err)
 {
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 	struct stim_bucket b;
@@ -308,17 +309,17 @@ int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, 
 	if (stim_store_object_get(db, bucket, name, generation, &o, err) < 0)
 		return -1;
 	ret = cond_check(cond, &o, true, err);
+	if (ret == 0 && fd != NULL) {
+		*fd = stim_blob_open(ctx->blobs, o.blob_id, err);
+		if (*fd < 0)
+			ret = -1;
+	}
 	if (ret != 0) {
 		stim_object_fini(&o);
 		return ret;
 	}
 	*out = o;
 	return 0;
-}
-
-int stim_object_open(struct stim_ctx *ctx, const struct stim_object *o, stim_error_t *err)
-{
-	return stim_blob_open(ctx->blobs, o->blob_id, err);
 }
 
 int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *name,

@@ -120,13 +120,15 @@ int stim_object_commit_blob(struct stim_ctx *ctx, const char *bucket,
 
 /* generation 0: the live one. NOT_FOUND when absent; conditionNotMet when a
  * precondition fails; STIM_OBJECT_NOT_MODIFIED for a GET whose
- * ifGenerationNotMatch / ifMetagenerationNotMatch names the current one. */
+ * ifGenerationNotMatch / ifMetagenerationNotMatch names the current one.
+ * With fd non-NULL, *fd gets the object's bytes (read-only, the caller's),
+ * opened in the same step as the row is read: a writer that replaces or
+ * deletes the object unlinks the blob only under the store's lock, so a
+ * reader always gets the old bytes or the new, never an error. */
 #define STIM_OBJECT_NOT_MODIFIED 1
 int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, int64_t generation,
-		    const struct stim_object_cond *cond, struct stim_object *out,
+		    const struct stim_object_cond *cond, struct stim_object *out, int *fd,
 		    stim_error_t *err);
-/* The object's bytes: a read-only descriptor, the caller's. */
-int stim_object_open(struct stim_ctx *ctx, const struct stim_object *o, stim_error_t *err);
 /* generation 0: the live one (noncurrent in a versioned bucket, else gone). */
 int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *name,
 		       int64_t generation, const struct stim_object_cond *cond, stim_error_t *err);
