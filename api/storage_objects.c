@@ -77,6 +77,8 @@ json_t *api_storage_object_to_json(const struct stim_object *o, const char *base
 		json_object_set_new(j, "cacheControl", json_string(o->cache_control));
 	if (o->metadata.n > 0)
 		json_object_set_new(j, "metadata", stim_labels_to_json(&o->metadata));
+	if (o->component_count > 0)
+		json_object_set_new(j, "componentCount", json_integer(o->component_count));
 	return j;
 }
 
@@ -298,7 +300,84 @@ static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
 	return api_reply_json(req, 200, j);
 }
 
+/* The sourceObjects of a compose request; names borrowed from body. */
+static int compose_sources(json_t *arr, struct stim_compose_source *src, size_t max, size_t *n,
+			   stim_error_t *err)
+{
+	static const char *const fields[] = { "name", "generation", "objectPreconditions", NULL };
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Required: sourceObjects.");
+	if (json_array_size(arr) > max)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"The number of source components provided (%zu) exceeds the "
+				"maximum (%zu).",
+				json_array_size(arr), max);
+	json_array_foreach(arr, i, v)
+	{
+		json_t *pre = NULL;
+
+		memset(&src[i], 0, sizeof(src[i]));
+		if (!json_is_object(v))
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid value at 'source_objects[%zu]' (TYPE_MESSAGE).",
+					i);
+		if (stim_json_check_fields(v, fields, "sourceObjects", err) < 0 ||
+		    stim_json_get_string(v, "name", &src[i].name, err) < 0 ||
+		    stim_json_get_int64(v, "generation", &src[i].generation, err) < 0 ||
+		    stim_json_get_object(v, "objectPreconditions", &pre, err) < 0)
+			return -1;
+		if (src[i].name == NULL)
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Required: sourceObjects[%zu].name.", i);
+		if (pre != NULL && json_object_get(pre, "ifGenerationMatch") != NULL) {
+			if (stim_json_get_int64(pre, "ifGenerationMatch", &src[i].gen_match, err) <
+			    0)
+				return -1;
+			src[i].has_gen_match = true;
+		}
+	}
+	*n = json_array_size(arr);
+	return 0;
+}
+
+static int api_storage_objects_compose(struct api_req *req, stim_error_t *err)
+{
+	static const char *const fields[] = { "kind", "destination", "sourceObjects", NULL };
+	cleanup_json json_t *body = api_body_json(req, err);
+	cleanup_free char *base = api_base_url(req);
+	struct stim_compose_source src[32];
+	struct stim_object_spec spec = { 0 };
+	struct stim_object_cond cond;
+	json_t *dest = NULL;
+	struct stim_object o;
+	size_t n = 0;
+	int ret;
+
+	if (body == NULL || stim_json_check_fields(body, fields, "", err) < 0 ||
+	    stim_json_get_object(body, "destination", &dest, err) < 0 ||
+	    (dest != NULL && api_storage_object_spec_from_json(dest, &spec, err) < 0) ||
+	    compose_sources(json_object_get(body, "sourceObjects"), src, STIM_ARRAY_SIZE(src), &n,
+			    err) < 0 ||
+	    api_storage_object_cond(req, &cond, err) < 0) {
+		stim_object_spec_fini(&spec);
+		return -1;
+	}
+	/* The destination's name is the path's. */
+	spec.name = api_path(req, "object");
+	ret = stim_object_compose(req->ctx, api_path(req, "bucket"), &spec, src, n, &cond, &o, err);
+	stim_object_spec_fini(&spec);
+	if (ret < 0)
+		return -1;
+	api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	stim_object_fini(&o);
+	return 0;
+}
+
 const struct api_route api_storage_object_routes[] = {
+	{ "POST", "/storage/v1/b/{bucket}/o/{object}/compose", api_storage_objects_compose },
 	{ "POST", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_insert,
 	  &api_storage_upload_stream },
 	/* gcloud starts resumable uploads here (reference/gcloud/storage.md). */

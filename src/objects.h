@@ -41,6 +41,7 @@ struct stim_object {
 	int64_t create_time_ms;
 	int64_t update_time_ms;
 	int64_t noncurrent_time_ms;  /* 0 while live */
+	int component_count;	     /* composite objects: their components; else 0 */
 	struct stim_labels metadata; /* custom metadata (keys free-form) */
 };
 
@@ -62,6 +63,18 @@ struct stim_object_spec {
 	unsigned char md5[16];
 	bool has_crc32c;
 	uint32_t crc32c;
+	/* objects.compose: the components of the result (then it has no MD5,
+	 * as in GCS, and the expected hashes are not checked). 0 otherwise. */
+	int component_count;
+};
+
+/* A source of objects.compose: a name, optionally a generation (0: the live
+ * one) and an ifGenerationMatch of its own. */
+struct stim_compose_source {
+	const char *name;
+	int64_t generation;
+	bool has_gen_match;
+	int64_t gen_match;
 };
 
 /* ifGenerationMatch (0: only if there is no live object), ...NotMatch,
@@ -134,6 +147,13 @@ int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *nam
 		       int64_t generation, const struct stim_object_cond *cond, stim_error_t *err);
 int stim_object_list(struct stim_ctx *ctx, const struct stim_object_query *q,
 		     struct stim_object_page *out, stim_error_t *err);
+
+/* objects.compose: the sources' bytes in order (1 to 32 sources, each in
+ * bucket) become a new object, spec->name in bucket, under cond. */
+int stim_object_compose(struct stim_ctx *ctx, const char *bucket,
+			const struct stim_object_spec *spec, const struct stim_compose_source *src,
+			size_t n, const struct stim_object_cond *cond, struct stim_object *out,
+			stim_error_t *err);
 
 /* Removes the blobs no object names (start-up). Returns how many. */
 int stim_objects_sweep_blobs(struct stim_ctx *ctx, stim_error_t *err);

@@ -197,6 +197,10 @@ const struct stim_migration stim_migrations[] = {
 	  "  value TEXT NOT NULL,"
 	  "  PRIMARY KEY (id, key)"
 	  ") WITHOUT ROWID;" },
+	{ 5,
+	  /* Composite objects (objects.compose) count their components and,
+	   * as in GCS, have a CRC32C but no MD5. 0: not composite. */
+	  "ALTER TABLE objects ADD COLUMN component_count INTEGER NOT NULL DEFAULT 0;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

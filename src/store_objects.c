@@ -11,7 +11,8 @@
 #define OBJECT_COLUMNS                                                                             \
 	"bucket, name, generation, metageneration, live, size, blob_id, md5, crc32c, "             \
 	"content_type, content_encoding, content_disposition, content_language, "                  \
-	"cache_control, storage_class, create_time, update_time, noncurrent_time"
+	"cache_control, storage_class, create_time, update_time, noncurrent_time, "                \
+	"component_count"
 
 static void row_to_object(sqlite3_stmt *st, struct stim_object *o)
 {
@@ -37,6 +38,7 @@ static void row_to_object(sqlite3_stmt *st, struct stim_object *o)
 	o->create_time_ms = sqlite3_column_int64(st, 15);
 	o->update_time_ms = sqlite3_column_int64(st, 16);
 	o->noncurrent_time_ms = sqlite3_column_int64(st, 17);
+	o->component_count = sqlite3_column_int(st, 18);
 }
 
 static int load_metadata(struct stim_db *db, struct stim_object *o, stim_error_t *err)
@@ -102,7 +104,7 @@ static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, stim_error_t *err)
 {
 	static const char sql[] = "INSERT INTO objects (" OBJECT_COLUMNS ") VALUES "
-				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char meta_sql[] =
 		"INSERT INTO object_metadata "
 		"(bucket, name, generation, key, value) VALUES (?, ?, ?, ?, ?)";
@@ -135,6 +137,7 @@ int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, st
 		sqlite3_bind_int64(st, 18, o->noncurrent_time_ms);
 	else
 		sqlite3_bind_null(st, 18);
+	sqlite3_bind_int(st, 19, o->component_count);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return stim_db_err(db, "insert object", err);
 	if (o->metadata.n == 0)
