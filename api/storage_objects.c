@@ -376,7 +376,87 @@ static int api_storage_objects_compose(struct api_req *req, stim_error_t *err)
 	return 0;
 }
 
+/* ifSourceGenerationMatch & co. of copy and rewrite. */
+static int source_cond(const struct api_req *req, struct stim_object_cond *c, stim_error_t *err)
+{
+	memset(c, 0, sizeof(*c));
+	if (api_query_int64(req, "ifSourceGenerationMatch", &c->has_gen_match, &c->gen_match, err) <
+		    0 ||
+	    api_query_int64(req, "ifSourceGenerationNotMatch", &c->has_gen_not_match,
+			    &c->gen_not_match, err) < 0 ||
+	    api_query_int64(req, "ifSourceMetagenerationMatch", &c->has_meta_match, &c->meta_match,
+			    err) < 0 ||
+	    api_query_int64(req, "ifSourceMetagenerationNotMatch", &c->has_meta_not_match,
+			    &c->meta_not_match, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* copyTo and rewriteTo: the body is the destination's metadata (optional). */
+static int copy_object(struct api_req *req, struct stim_object *o, stim_error_t *err)
+{
+	cleanup_json json_t *body = api_body_json(req, err);
+	struct stim_object_spec spec = { 0 };
+	struct stim_object_cond src_cond;
+	struct stim_object_cond cond;
+	bool has_gen = false;
+	int64_t gen = 0;
+	int ret;
+
+	if (body == NULL || api_storage_object_spec_from_json(body, &spec, err) < 0 ||
+	    source_cond(req, &src_cond, err) < 0 || api_storage_object_cond(req, &cond, err) < 0 ||
+	    api_query_int64(req, "sourceGeneration", &has_gen, &gen, err) < 0) {
+		stim_object_spec_fini(&spec);
+		return -1;
+	}
+	spec.name = api_path(req, "destinationObject");
+	ret = stim_object_copy(req->ctx, api_path(req, "sourceBucket"),
+			       api_path(req, "sourceObject"), gen, &src_cond,
+			       api_path(req, "destinationBucket"), &spec, &cond, o, err);
+	stim_object_spec_fini(&spec);
+	return ret;
+}
+
+static int api_storage_objects_copy(struct api_req *req, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	struct stim_object o;
+
+	if (copy_object(req, &o, err) < 0)
+		return -1;
+	api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	stim_object_fini(&o);
+	return 0;
+}
+
+/* A rewrite finishes in one call here (the bytes are shared, not copied),
+ * so the answer is always done, with the resource and no rewriteToken. */
+static int api_storage_objects_rewrite(struct api_req *req, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	struct stim_object o;
+	char size[24];
+
+	if (copy_object(req, &o, err) < 0)
+		return -1;
+	snprintf(size, sizeof(size), "%" PRIu64, o.size);
+	api_reply_json(req, 200,
+		       json_pack("{s:s, s:s, s:s, s:b, s:o}", "kind", "storage#rewriteResponse",
+				 "totalBytesRewritten", size, "objectSize", size, "done", 1,
+				 "resource", api_storage_object_to_json(&o, base)));
+	stim_object_fini(&o);
+	return 0;
+}
+
 const struct api_route api_storage_object_routes[] = {
+	{ "POST",
+	  "/storage/v1/b/{sourceBucket}/o/{sourceObject}/copyTo/b/{destinationBucket}/o/"
+	  "{destinationObject}",
+	  api_storage_objects_copy },
+	{ "POST",
+	  "/storage/v1/b/{sourceBucket}/o/{sourceObject}/rewriteTo/b/{destinationBucket}/o/"
+	  "{destinationObject}",
+	  api_storage_objects_rewrite },
 	{ "POST", "/storage/v1/b/{bucket}/o/{object}/compose", api_storage_objects_compose },
 	{ "POST", "/upload/storage/v1/b/{bucket}/o", api_storage_objects_insert,
 	  &api_storage_upload_stream },

@@ -264,6 +264,23 @@ static bool valid_id(const char *id)
 	return strlen(id) == STIM_BLOB_ID_LEN && strspn(id, "0123456789abcdef") == STIM_BLOB_ID_LEN;
 }
 
+int stim_blob_link(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
+		   stim_error_t *err)
+{
+	if (!valid_id(id))
+		return stim_err(err, STIM_NOT_FOUND, "blob '%s' is not a blob id", id);
+	new_id(out->id);
+	if (linkat(b->dirfd, id, b->dirfd, out->id, 0) < 0)
+		return stim_err_sys(err, errno, "link blob %s as %s", id, out->id);
+	if (fsync(b->dirfd) < 0) {
+		int e = errno;
+
+		unlinkat(b->dirfd, out->id, 0);
+		return stim_err_sys(err, e, "fsync %s", b->path);
+	}
+	return 0;
+}
+
 int stim_blob_partial_open(struct stim_blobs *b, const char *id, uint64_t size, stim_error_t *err)
 {
 	int fd;

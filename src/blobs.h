@@ -67,6 +67,12 @@ int stim_blob_partial_finish(struct stim_blobs *b, const char *id, struct stim_b
 			     stim_error_t *err);
 int stim_blob_partial_remove(struct stim_blobs *b, const char *id, stim_error_t *err);
 
+/* A second name for a blob (objects.copy): blobs never change, so a copy
+ * can share the bytes, and removing either name leaves the other whole.
+ * Fills out->id; the caller keeps the source's hashes and size. */
+int stim_blob_link(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
+		   stim_error_t *err);
+
 /* Reading and removing by id (NOT_FOUND for an unknown or malformed id).
  * open returns an O_RDONLY|O_CLOEXEC descriptor, the caller's. */
 int stim_blob_open(struct stim_blobs *b, const char *id, stim_error_t *err);

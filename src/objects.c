@@ -625,6 +625,72 @@ out:
 	return ret;
 }
 
+/* Gives the source's blob a second name, under the store's lock so that
+ * a concurrent replace cannot remove it first. */
+static int link_source(struct stim_ctx *ctx, const char *bucket, const char *name,
+		       int64_t generation, const struct stim_object_cond *cond,
+		       struct stim_object *src, struct stim_blob_info *info, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	struct stim_bucket b;
+
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
+		return -1;
+	stim_bucket_fini(&b);
+	if (stim_store_object_get(db, bucket, name, generation, src, err) < 0)
+		return -1;
+	if (cond_check(cond, src, false, err) != 0 ||
+	    stim_blob_link(ctx->blobs, src->blob_id, info, err) < 0) {
+		stim_object_fini(src);
+		return -1;
+	}
+	info->size = src->size;
+	memcpy(info->md5, src->md5, 16);
+	info->crc32c = src->crc32c;
+	return 0;
+}
+
+static const char *either(const char *a, const char *b)
+{
+	return a != NULL ? a : b;
+}
+
+int stim_object_copy(struct stim_ctx *ctx, const char *src_bucket, const char *src_name,
+		     int64_t src_generation, const struct stim_object_cond *src_cond,
+		     const char *dst_bucket, const struct stim_object_spec *spec,
+		     const struct stim_object_cond *cond, struct stim_object *out,
+		     stim_error_t *err)
+{
+	struct stim_object_spec merged;
+	struct stim_blob_info info;
+	struct stim_object src;
+	int ret;
+
+	if (spec->name == NULL)
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Required: the destination's name.");
+	if (stim_object_name_check(spec->name, err) < 0)
+		return -1;
+	if (link_source(ctx, src_bucket, src_name, src_generation, src_cond, &src, &info, err) < 0)
+		return -1;
+	/* What the request sets wins; the rest is the source's. */
+	merged = (struct stim_object_spec){
+		.name = spec->name,
+		.content_type = either(spec->content_type, src.content_type),
+		.content_encoding = either(spec->content_encoding, src.content_encoding),
+		.content_disposition = either(spec->content_disposition, src.content_disposition),
+		.content_language = either(spec->content_language, src.content_language),
+		.cache_control = either(spec->cache_control, src.cache_control),
+		.storage_class = spec->storage_class,
+		.has_metadata = true,
+		.metadata = spec->has_metadata ? spec->metadata : src.metadata,
+		.component_count = src.component_count,
+	};
+	/* The bytes are the source's, so its MD5 stands (composites have none). */
+	ret = stim_object_commit_blob(ctx, dst_bucket, &merged, cond, &info, out, err);
+	stim_object_fini(&src);
+	return ret;
+}
+
 struct sweep_arg {
 	struct stim_db *db;
 };

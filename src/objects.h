@@ -155,6 +155,16 @@ int stim_object_compose(struct stim_ctx *ctx, const char *bucket,
 			size_t n, const struct stim_object_cond *cond, struct stim_object *out,
 			stim_error_t *err);
 
+/* objects.copy and objects.rewrite: the source (generation 0: live; its
+ * own preconditions in src_cond) becomes spec->name in dst_bucket. Fields
+ * of spec that are set replace the source's; the rest are the source's.
+ * The bytes are shared, not copied (stim_blob_link). */
+int stim_object_copy(struct stim_ctx *ctx, const char *src_bucket, const char *src_name,
+		     int64_t src_generation, const struct stim_object_cond *src_cond,
+		     const char *dst_bucket, const struct stim_object_spec *spec,
+		     const struct stim_object_cond *cond, struct stim_object *out,
+		     stim_error_t *err);
+
 /* Removes the blobs no object names (start-up). Returns how many. */
 int stim_objects_sweep_blobs(struct stim_ctx *ctx, stim_error_t *err);
 

@@ -152,6 +152,23 @@ many=$(printf '{"name":"c1"},%.0s' $(seq 1 33))
 expect_eq "more than 32 sources is 400" \
 	"$(http POST "/storage/v1/b/$B/o/x/compose" -d "{\"sourceObjects\":[${many%,}]}" | head -n1)" 400
 
+# Copy and rewrite share the source's bytes; each copy stands alone.
+check "a second bucket" gcloud storage buckets create "gs://$B-2"
+check "cp between buckets (rewrite)" gcloud storage cp "gs://$B/small.txt" "gs://$B-2/copy.txt"
+check "mv within a bucket" gcloud storage mv "gs://$B-2/copy.txt" "gs://$B-2/moved.txt"
+expect_eq "the moved copy reads" "$(gcloud storage cat "gs://$B-2/moved.txt")" "small file"
+resp=$(http POST "/storage/v1/b/$B/o/m2/copyTo/b/$B-2/o/m2copy" -d '{"contentType":"text/x-copy"}')
+expect_eq "copyTo: the body's fields win, the rest is the source's" \
+	"$(tail -n +2 <<<"$resp" | jq -c '[.contentType, .metadata.k, .size]')" '["text/x-copy","v","7"]'
+expect_eq "rewriteTo finishes in one call" \
+	"$(http POST "/storage/v1/b/$B/o/m2/rewriteTo/b/$B-2/o/m2re" | tail -n +2 | jq -c '[.done, .totalBytesRewritten, .resource.name]')" \
+	'[true,"7","m2re"]'
+expect_eq "a failed source precondition is 412" \
+	"$(http POST "/storage/v1/b/$B/o/m2/copyTo/b/$B-2/o/x?ifSourceGenerationMatch=1" | head -n1)" 412
+check "delete the source" gcloud storage rm "gs://$B/m2"
+expect_eq "the copy is unaffected" "$(curl -sS "$STIM_URL/storage/v1/b/$B-2/o/m2copy?alt=media")" PNGDATA
+check "rm -r the second bucket" gcloud storage rm -r "gs://$B-2"
+
 # Listing: pages of two through five names under a prefix.
 for i in 1 2 3 4 5; do
 	http POST "$U?uploadType=media&name=page/p$i" --data-binary "$i" >/dev/null
