@@ -376,6 +376,131 @@ static int api_storage_objects_compose(struct api_req *req, stim_error_t *err)
 	return 0;
 }
 
+/* One writable string field: a patch sets it from a string, clears it with
+ * null, leaves it when absent; an update (replace) clears it when absent. */
+static int patch_field(json_t *body, const char *key, bool replace, bool *set, const char **out,
+		       stim_error_t *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (v == NULL || json_is_null(v)) {
+		*set = replace || v != NULL;
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid value at '%s' (TYPE_STRING)",
+				key);
+	*set = true;
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* An object body into a metadata change: JSON merge for patch (null
+ * clears, a null metadata value removes its key), replacement for update.
+ * Read-only fields a client echoes back are accepted and ignored. */
+static int patch_from_json(json_t *body, bool replace, struct stim_object_patch *p,
+			   stim_error_t *err)
+{
+	static const char *const fields[] = { "contentType",
+					      "contentEncoding",
+					      "contentDisposition",
+					      "contentLanguage",
+					      "cacheControl",
+					      "metadata",
+					      "name",
+					      "bucket",
+					      "kind",
+					      "id",
+					      "selfLink",
+					      "mediaLink",
+					      "generation",
+					      "metageneration",
+					      "size",
+					      "md5Hash",
+					      "crc32c",
+					      "etag",
+					      "storageClass",
+					      "timeCreated",
+					      "updated",
+					      "timeStorageClassUpdated",
+					      "componentCount",
+					      "acl",
+					      "customTime",
+					      "eventBasedHold",
+					      "temporaryHold",
+					      NULL };
+	json_t *meta = json_object_get(body, "metadata");
+	const char *key;
+	json_t *v;
+
+	memset(p, 0, sizeof(*p));
+	if (stim_json_check_fields(body, fields, "", err) < 0 ||
+	    patch_field(body, "contentType", replace, &p->set_content_type, &p->content_type, err) <
+		    0 ||
+	    patch_field(body, "contentEncoding", replace, &p->set_content_encoding,
+			&p->content_encoding, err) < 0 ||
+	    patch_field(body, "contentDisposition", replace, &p->set_content_disposition,
+			&p->content_disposition, err) < 0 ||
+	    patch_field(body, "contentLanguage", replace, &p->set_content_language,
+			&p->content_language, err) < 0 ||
+	    patch_field(body, "cacheControl", replace, &p->set_cache_control, &p->cache_control,
+			err) < 0)
+		return -1;
+	p->metadata_clear = replace || (meta != NULL && json_is_null(meta));
+	if (meta == NULL || json_is_null(meta))
+		return 0;
+	if (!json_is_object(meta))
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid value at 'metadata' (map<string, string>)");
+	json_object_foreach(meta, key, v)
+	{
+		if (json_is_null(v) && !replace) {
+			stim_labels_set(&p->metadata_removed, key, "");
+		} else if (json_is_string(v)) {
+			stim_labels_set(&p->metadata_set, key, json_string_value(v));
+		} else {
+			stim_object_patch_fini(p);
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid value at 'metadata[%s]' (TYPE_STRING)", key);
+		}
+	}
+	return 0;
+}
+
+static int modify(struct api_req *req, bool replace, stim_error_t *err)
+{
+	cleanup_json json_t *body = api_body_json(req, err);
+	cleanup_free char *base = api_base_url(req);
+	struct stim_object_patch p;
+	struct stim_object_cond cond;
+	struct stim_object o;
+	int64_t gen;
+	int ret;
+
+	if (body == NULL || api_storage_object_cond(req, &cond, err) < 0 ||
+	    generation_of(req, &gen, err) < 0 || patch_from_json(body, replace, &p, err) < 0)
+		return -1;
+	ret = stim_object_patch(req->ctx, api_path(req, "bucket"), api_path(req, "object"), gen,
+				&cond, &p, &o, err);
+	stim_object_patch_fini(&p);
+	if (ret < 0)
+		return -1;
+	api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	stim_object_fini(&o);
+	return 0;
+}
+
+static int api_storage_objects_patch(struct api_req *req, stim_error_t *err)
+{
+	return modify(req, false, err);
+}
+
+static int api_storage_objects_update(struct api_req *req, stim_error_t *err)
+{
+	return modify(req, true, err);
+}
+
 /* ifSourceGenerationMatch & co. of copy and rewrite. */
 static int source_cond(const struct api_req *req, struct stim_object_cond *c, stim_error_t *err)
 {
@@ -472,6 +597,8 @@ const struct api_route api_storage_object_routes[] = {
 	{ "GET", "/storage/v1/b/{bucket}/o", api_storage_objects_list },
 	{ "GET", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_get },
 	{ "DELETE", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_delete },
+	{ "PATCH", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_patch },
+	{ "PUT", "/storage/v1/b/{bucket}/o/{object}", api_storage_objects_update },
 	{ "GET", "/download/storage/v1/b/{bucket}/o/{object}", api_storage_objects_download },
 };
 const size_t api_storage_object_routes_count = STIM_ARRAY_SIZE(api_storage_object_routes);

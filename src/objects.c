@@ -691,6 +691,75 @@ int stim_object_copy(struct stim_ctx *ctx, const char *src_bucket, const char *s
 	return ret;
 }
 
+void stim_object_patch_fini(struct stim_object_patch *p)
+{
+	stim_labels_fini(&p->metadata_set);
+	stim_labels_fini(&p->metadata_removed);
+}
+
+static void set_field(char **field, bool set, const char *value)
+{
+	if (!set)
+		return;
+	free(*field);
+	*field = dup_or_null(value);
+}
+
+static void labels_drop(struct stim_labels *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].key, key) != 0)
+			continue;
+		free(l->v[i].key);
+		free(l->v[i].value);
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+		l->n--;
+		return;
+	}
+}
+
+int stim_object_patch(struct stim_ctx *ctx, const char *bucket, const char *name,
+		      int64_t generation, const struct stim_object_cond *cond,
+		      const struct stim_object_patch *p, struct stim_object *out, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	cleanup_tx struct stim_tx *tx = NULL;
+	struct stim_bucket b;
+	struct stim_object o;
+
+	tx = stim_tx_begin(db, err);
+	if (tx == NULL)
+		return -1;
+	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
+		return -1;
+	stim_bucket_fini(&b);
+	if (stim_store_object_get(db, bucket, name, generation, &o, err) < 0)
+		return -1;
+	if (cond_check(cond, &o, false, err) != 0)
+		goto fail;
+	set_field(&o.content_type, p->set_content_type, p->content_type);
+	set_field(&o.content_encoding, p->set_content_encoding, p->content_encoding);
+	set_field(&o.content_disposition, p->set_content_disposition, p->content_disposition);
+	set_field(&o.content_language, p->set_content_language, p->content_language);
+	set_field(&o.cache_control, p->set_cache_control, p->cache_control);
+	if (p->metadata_clear)
+		stim_labels_fini(&o.metadata);
+	for (size_t i = 0; i < p->metadata_set.n; i++)
+		stim_labels_set(&o.metadata, p->metadata_set.v[i].key, p->metadata_set.v[i].value);
+	for (size_t i = 0; i < p->metadata_removed.n; i++)
+		labels_drop(&o.metadata, p->metadata_removed.v[i].key);
+	o.metageneration++;
+	o.update_time_ms = stim_now_ms();
+	if (stim_store_object_update_meta(db, &o, err) < 0 ||
+	    stim_tx_commit(steal_pointer(&tx), err) < 0)
+		goto fail;
+	*out = o;
+	return 0;
+fail:
+	stim_object_fini(&o);
+	return -1;
+}
+
 struct sweep_arg {
 	struct stim_db *db;
 };

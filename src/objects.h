@@ -165,6 +165,35 @@ int stim_object_copy(struct stim_ctx *ctx, const char *src_bucket, const char *s
 		     const struct stim_object_cond *cond, struct stim_object *out,
 		     stim_error_t *err);
 
+/* A metadata change (objects.patch, objects.update). A field whose set_
+ * flag is on takes value (NULL clears it). Custom metadata: all of it goes
+ * first when metadata_clear, then metadata_set is added and the keys of
+ * metadata_removed dropped. Strings borrowed; the label sets are owned
+ * (stim_object_patch_fini). */
+struct stim_object_patch {
+	bool set_content_type;
+	const char *content_type;
+	bool set_content_encoding;
+	const char *content_encoding;
+	bool set_content_disposition;
+	const char *content_disposition;
+	bool set_content_language;
+	const char *content_language;
+	bool set_cache_control;
+	const char *cache_control;
+	bool metadata_clear;
+	struct stim_labels metadata_set;
+	struct stim_labels metadata_removed;
+};
+
+/* Applies p to one generation (0: the live one) under cond; the
+ * metageneration goes up by one. */
+int stim_object_patch(struct stim_ctx *ctx, const char *bucket, const char *name,
+		      int64_t generation, const struct stim_object_cond *cond,
+		      const struct stim_object_patch *p, struct stim_object *out,
+		      stim_error_t *err);
+void stim_object_patch_fini(struct stim_object_patch *p);
+
 /* Removes the blobs no object names (start-up). Returns how many. */
 int stim_objects_sweep_blobs(struct stim_ctx *ctx, stim_error_t *err);
 

@@ -158,6 +158,61 @@ int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, st
 	return 0;
 }
 
+int stim_store_object_update_meta(struct stim_db *db, const struct stim_object *o,
+				  stim_error_t *err)
+{
+	static const char sql[] =
+		"UPDATE objects SET content_type = ?, content_encoding = ?, "
+		"content_disposition = ?, content_language = ?, cache_control = ?, "
+		"metageneration = ?, update_time = ? "
+		"WHERE bucket = ? AND name = ? AND generation = ?";
+	static const char del_sql[] = "DELETE FROM object_metadata "
+				      "WHERE bucket = ? AND name = ? AND generation = ?";
+	static const char ins_sql[] =
+		"INSERT INTO object_metadata "
+		"(bucket, name, generation, key, value) VALUES (?, ?, ?, ?, ?)";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	cleanup_reset sqlite3_stmt *del = NULL;
+	cleanup_reset sqlite3_stmt *ins = NULL;
+
+	if (st == NULL)
+		return -1;
+	bind_opt(st, 1, o->content_type);
+	bind_opt(st, 2, o->content_encoding);
+	bind_opt(st, 3, o->content_disposition);
+	bind_opt(st, 4, o->content_language);
+	bind_opt(st, 5, o->cache_control);
+	sqlite3_bind_int64(st, 6, o->metageneration);
+	sqlite3_bind_int64(st, 7, o->update_time_ms);
+	sqlite3_bind_text(st, 8, o->bucket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, o->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, o->generation);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "update object", err);
+	del = stim_db_stmt(db, del_sql, err);
+	if (del == NULL)
+		return -1;
+	sqlite3_bind_text(del, 1, o->bucket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 2, o->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(del, 3, o->generation);
+	if (sqlite3_step(del) != SQLITE_DONE)
+		return stim_db_err(db, "clear object metadata", err);
+	ins = stim_db_stmt(db, ins_sql, err);
+	if (ins == NULL)
+		return -1;
+	for (size_t i = 0; i < o->metadata.n; i++) {
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, o->bucket, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, o->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, o->generation);
+		sqlite3_bind_text(ins, 4, o->metadata.v[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, o->metadata.v[i].value, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return stim_db_err(db, "write object metadata", err);
+	}
+	return 0;
+}
+
 int stim_store_object_retire(struct stim_db *db, const char *bucket, const char *name,
 			     int64_t generation, int64_t when_ms, stim_error_t *err)
 {

@@ -14,6 +14,10 @@
 int stim_store_object_get(struct stim_db *db, const char *bucket, const char *name,
 			  int64_t generation, struct stim_object *out, stim_error_t *err);
 int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, stim_error_t *err);
+/* Rewrites the writable metadata of one generation (content_*, cache
+ * control, custom metadata), its metageneration and update time. */
+int stim_store_object_update_meta(struct stim_db *db, const struct stim_object *o,
+				  stim_error_t *err);
 /* Makes a live generation noncurrent as of when_ms. */
 int stim_store_object_retire(struct stim_db *db, const char *bucket, const char *name,
 			     int64_t generation, int64_t when_ms, stim_error_t *err);

@@ -152,6 +152,23 @@ many=$(printf '{"name":"c1"},%.0s' $(seq 1 33))
 expect_eq "more than 32 sources is 400" \
 	"$(http POST "/storage/v1/b/$B/o/x/compose" -d "{\"sourceObjects\":[${many%,}]}" | head -n1)" 400
 
+# Metadata: PATCH merges (null clears; a null metadata value removes its
+# key, as GCS documents), PUT replaces; each bumps the metageneration.
+check "objects update --content-type" gcloud storage objects update "gs://$B/m1" \
+	--content-type=text/x-updated --custom-metadata=a=1,b=2
+expect_eq "the update is stored" \
+	"$(http GET "/storage/v1/b/$B/o/m1" | tail -n +2 | jq -c '[.contentType, .metadata, .metageneration]')" \
+	'["text/x-updated",{"a":"1","b":"2"},"2"]'
+expect_eq "PATCH merges metadata; null removes a key" \
+	"$(http PATCH "/storage/v1/b/$B/o/m1" -d '{"metadata":{"a":null,"c":"3"},"cacheControl":"no-cache"}' | tail -n +2 | jq -c '[.metadata, .cacheControl, .contentType]')" \
+	'[{"b":"2","c":"3"},"no-cache","text/x-updated"]'
+expect_eq "ifMetagenerationMatch on a stale metageneration is 412" \
+	"$(http PATCH "/storage/v1/b/$B/o/m1?ifMetagenerationMatch=1" -d '{}' | head -n1)" 412
+expect_eq "PUT replaces what it does not name" \
+	"$(http PUT "/storage/v1/b/$B/o/m1" -d '{"contentType":"text/plain"}' | tail -n +2 | jq -c '[.contentType, .metadata, .cacheControl, .metageneration]')" \
+	'["text/plain",null,null,"4"]'
+expect_eq "metadata changes keep the bytes" "$(curl -sS "$STIM_URL/storage/v1/b/$B/o/m1?alt=media")" "c,d"
+
 # Copy and rewrite share the source's bytes; each copy stands alone.
 check "a second bucket" gcloud storage buckets create "gs://$B-2"
 check "cp between buckets (rewrite)" gcloud storage cp "gs://$B/small.txt" "gs://$B-2/copy.txt"
