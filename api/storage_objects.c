@@ -13,6 +13,38 @@
 #include "src/json.h"
 #include "src/util.h"
 
+/* The members an object body may have: what a client sets, and the
+ * read-only ones a client echoes back from an earlier read (accepted and
+ * ignored, as GCS does). */
+const char *const api_storage_object_fields[] = { "name",
+						  "bucket",
+						  "contentType",
+						  "contentEncoding",
+						  "contentDisposition",
+						  "contentLanguage",
+						  "cacheControl",
+						  "storageClass",
+						  "metadata",
+						  "md5Hash",
+						  "crc32c",
+						  "kind",
+						  "id",
+						  "selfLink",
+						  "mediaLink",
+						  "generation",
+						  "metageneration",
+						  "size",
+						  "timeCreated",
+						  "updated",
+						  "timeStorageClassUpdated",
+						  "etag",
+						  "acl",
+						  "customTime",
+						  "eventBasedHold",
+						  "temporaryHold",
+						  "componentCount",
+						  NULL };
+
 /* Bytes as Cloud Storage shows them: standard base64 with padding. */
 static json_t *b64_json(const void *data, size_t n)
 {
@@ -402,40 +434,12 @@ static int patch_field(json_t *body, const char *key, bool replace, bool *set, c
 static int patch_from_json(json_t *body, bool replace, struct stim_object_patch *p,
 			   stim_error_t *err)
 {
-	static const char *const fields[] = { "contentType",
-					      "contentEncoding",
-					      "contentDisposition",
-					      "contentLanguage",
-					      "cacheControl",
-					      "metadata",
-					      "name",
-					      "bucket",
-					      "kind",
-					      "id",
-					      "selfLink",
-					      "mediaLink",
-					      "generation",
-					      "metageneration",
-					      "size",
-					      "md5Hash",
-					      "crc32c",
-					      "etag",
-					      "storageClass",
-					      "timeCreated",
-					      "updated",
-					      "timeStorageClassUpdated",
-					      "componentCount",
-					      "acl",
-					      "customTime",
-					      "eventBasedHold",
-					      "temporaryHold",
-					      NULL };
 	json_t *meta = json_object_get(body, "metadata");
 	const char *key;
 	json_t *v;
 
 	memset(p, 0, sizeof(*p));
-	if (stim_json_check_fields(body, fields, "", err) < 0 ||
+	if (stim_json_check_fields(body, api_storage_object_fields, "", err) < 0 ||
 	    patch_field(body, "contentType", replace, &p->set_content_type, &p->content_type, err) <
 		    0 ||
 	    patch_field(body, "contentEncoding", replace, &p->set_content_encoding,

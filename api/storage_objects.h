@@ -18,6 +18,9 @@ extern const size_t api_storage_object_routes_count;
  * the big-endian value), and needs etag (reference/gcloud/storage.md). */
 json_t *api_storage_object_to_json(const struct stim_object *o, const char *base_url);
 
+/* The members an object body may have (NULL-terminated). */
+extern const char *const api_storage_object_fields[];
+
 /* An upload's metadata (multipart's JSON part) into a spec. Strings are
  * borrowed from body; spec->metadata is owned. */
 int api_storage_object_spec_from_json(json_t *body, struct stim_object_spec *spec,

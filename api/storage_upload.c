@@ -29,42 +29,12 @@ struct upload {
 int api_storage_object_spec_from_json(json_t *body, struct stim_object_spec *spec,
 				      stim_error_t *err)
 {
-	/* What a client may set, and the read-only fields a client may send
-	 * back from an earlier read (accepted, ignored). */
-	static const char *const fields[] = { "name",
-					      "bucket",
-					      "contentType",
-					      "contentEncoding",
-					      "contentDisposition",
-					      "contentLanguage",
-					      "cacheControl",
-					      "storageClass",
-					      "metadata",
-					      "md5Hash",
-					      "crc32c",
-					      "kind",
-					      "id",
-					      "selfLink",
-					      "mediaLink",
-					      "generation",
-					      "metageneration",
-					      "size",
-					      "timeCreated",
-					      "updated",
-					      "timeStorageClassUpdated",
-					      "etag",
-					      "acl",
-					      "customTime",
-					      "eventBasedHold",
-					      "temporaryHold",
-					      "componentCount",
-					      NULL };
 	const char *md5 = NULL;
 	const char *crc = NULL;
 	json_t *meta = NULL;
 
 	memset(spec, 0, sizeof(*spec));
-	if (stim_json_check_fields(body, fields, "", err) < 0 ||
+	if (stim_json_check_fields(body, api_storage_object_fields, "", err) < 0 ||
 	    stim_json_get_string(body, "name", &spec->name, err) < 0 ||
 	    stim_json_get_string(body, "contentType", &spec->content_type, err) < 0 ||
 	    stim_json_get_string(body, "contentEncoding", &spec->content_encoding, err) < 0 ||
