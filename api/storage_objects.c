@@ -286,12 +286,14 @@ static int api_storage_objects_delete(struct api_req *req, stim_error_t *err)
 
 static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
 {
-	static const char *const not_yet[] = { "startOffset", "endOffset", "matchGlob" };
+	static const char *const not_yet[] = { "matchGlob" };
 	cleanup_free char *base = api_base_url(req);
 	struct stim_object_query q = {
 		.bucket = api_path(req, "bucket"),
 		.prefix = api_query(req, "prefix"),
 		.delimiter = api_query(req, "delimiter"),
+		.start_offset = api_query(req, "startOffset"),
+		.end_offset = api_query(req, "endOffset"),
 		.versions = query_true(req, "versions"),
 		.page_token = api_query(req, "pageToken"),
 	};

@@ -443,14 +443,29 @@ int stim_object_list(struct stim_ctx *ctx, const struct stim_object_query *q,
 	if (stim_bucket_get(ctx, q->bucket, NULL, &b, err) < 0)
 		return -1;
 	stim_bucket_fini(&b);
+	/* startOffset and endOffset narrow the same index range the prefix
+	 * does: the higher lower bound and the lower upper bound win. */
+	if (q->start_offset != NULL && strcmp(q->start_offset, from) > 0) {
+		free(from);
+		from = xstrdup(q->start_offset);
+	}
+	if (q->end_offset != NULL && q->end_offset[0] != '\0' &&
+	    (upto == NULL || strcmp(q->end_offset, upto) < 0)) {
+		free(upto);
+		upto = xstrdup(q->end_offset);
+	}
 	if (q->page_token != NULL && q->page_token[0] != '\0') {
 		free(from);
 		from = NULL;
 		if (read_token(q->page_token, &from, &after_gen, err) < 0)
 			return -1;
-		if (strcmp(from, prefix) < 0) {
+		if (strcmp(from, prefix) < 0 ||
+		    (q->start_offset != NULL && strcmp(from, q->start_offset) < 0)) {
 			free(from);
-			from = xstrdup(prefix);
+			from = xstrdup(q->start_offset != NULL &&
+						       strcmp(q->start_offset, prefix) > 0
+					       ? q->start_offset
+					       : prefix);
 		}
 	}
 

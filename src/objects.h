@@ -92,10 +92,12 @@ struct stim_object_cond {
 
 struct stim_object_query {
 	const char *bucket;
-	const char *prefix;    /* NULL or "" for all */
-	const char *delimiter; /* NULL: no grouping */
-	bool versions;	       /* every generation, not only live ones */
-	int max_results;       /* 0: 1000 */
+	const char *prefix;	  /* NULL or "" for all */
+	const char *delimiter;	  /* NULL: no grouping */
+	const char *start_offset; /* names >= this only (NULL: no bound) */
+	const char *end_offset;	  /* names < this only (NULL: no bound) */
+	bool versions;		  /* every generation, not only live ones */
+	int max_results;	  /* 0: 1000 */
 	const char *page_token;
 };
 

@@ -200,6 +200,12 @@ while :; do
 done
 expect_eq "pages visit each object once" "$seen" "page/p1 page/p2 page/p3 page/p4 page/p5 "
 
+expect_eq "startOffset and endOffset bound a listing" \
+	"$(http GET "/storage/v1/b/$B/o?prefix=page/&startOffset=page/p2&endOffset=page/p4" | tail -n +2 | jq -r '[.items[].name] | join(" ")')" \
+	"page/p2 page/p3"
+expect_eq "matchGlob is refused plainly until it exists" \
+	"$(http GET "/storage/v1/b/$B/o?matchGlob=**.txt" | head -n1)" 501
+
 # Versions: a versioned bucket keeps what is replaced or deleted.
 check "turn on versioning" gcloud storage buckets update "gs://$B" --versioning
 http POST "$U?uploadType=media&name=v" --data-binary one >/dev/null

@@ -360,6 +360,49 @@ static void test_list_versions_pages(void **state)
 	assert_string_equal(got, "k m ");
 }
 
+/* startOffset and endOffset bound the listing like a prefix does, across
+ * pages, alone or with a prefix and a delimiter. */
+static void test_list_offsets(void **state)
+{
+	static const char *const names[] = { "a", "b/1", "b/2", "c", "d", "e" };
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < STIM_ARRAY_SIZE(names); i++)
+		put(f, "plain-bucket", names[i], "x", NULL, STIM_OK);
+	for (int max = 1; max <= 4; max++) {
+		cleanup_free char *token = NULL;
+		char got[256] = "";
+
+		for (;;) {
+			cleanup_error stim_error_t err = NULL;
+			struct stim_object_query q = { .bucket = "plain-bucket",
+						       .delimiter = "/",
+						       .start_offset = "b",
+						       .end_offset = "d",
+						       .max_results = max,
+						       .page_token = token };
+			struct stim_object_page p;
+
+			assert_int_equal(stim_object_list(&f->ctx, &q, &p, &err), 0);
+			for (size_t i = 0; i < p.nprefixes; i++) {
+				strcat(got, "D:");
+				strcat(got, p.prefixes[i]);
+				strcat(got, " ");
+			}
+			for (size_t i = 0; i < p.n; i++) {
+				strcat(got, p.items[i].name);
+				strcat(got, " ");
+			}
+			free(token);
+			token = p.next_page_token != NULL ? xstrdup(p.next_page_token) : NULL;
+			stim_object_page_fini(&p);
+			if (token == NULL)
+				break;
+		}
+		assert_string_equal(got, "D:b/ c ");
+	}
+}
+
 /* Uploads with one custom metadata pair. */
 static void put_meta(struct fixture *f, const char *name, const char *value)
 {
@@ -417,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_matches_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_versions_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_offsets, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
