@@ -159,6 +159,21 @@ google_error() {
 		"[$code,$want,\"$reason\",\"global\",true,true]"
 }
 
+# paginate PATH JQ: follows nextPageToken from PATH (which has a query
+# string) and prints what JQ picks from each page, space-separated. Stops
+# after 100 pages, so a token that never ends fails the test, not hangs it.
+paginate() {
+	local path=$1 pick=$2 token= page out= n=0
+	while [ $n -lt 100 ]; do
+		n=$((n + 1))
+		page=$(http GET "$path&pageToken=$token" | tail -n +2)
+		out="$out$(jq -r "$pick" <<<"$page" | tr '\n' ' ')"
+		token=$(jq -r '.nextPageToken // empty' <<<"$page")
+		[ -n "$token" ] || break
+	done
+	printf '%s' "$out"
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

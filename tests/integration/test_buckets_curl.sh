@@ -121,15 +121,7 @@ expect_eq "managedFolders: an empty list" \
 for i in 1 2 3 4 5; do
 	insert "{\"name\": \"$B-page-$i\"}" >/dev/null
 done
-seen=
-token=
-while :; do
-	page=$(http GET "/storage/v1/b?project=$P&prefix=$B-page-&maxResults=2&pageToken=$token" |
-		tail -n +2)
-	seen="$seen$(jq -r '.items[]?.name' <<<"$page" | tr '\n' ' ')"
-	token=$(jq -r '.nextPageToken // empty' <<<"$page")
-	[ -n "$token" ] || break
-done
+seen=$(paginate "/storage/v1/b?project=$P&prefix=$B-page-&maxResults=2" '.items[]?.name')
 expect_eq "paging visits each bucket once" "$seen" \
 	"$B-page-1 $B-page-2 $B-page-3 $B-page-4 $B-page-5 "
 number=$(http GET "/storage/v1/b/$B" | tail -n +2 | jq -r .projectNumber)

@@ -63,14 +63,7 @@ expect_eq "the daemon lives on after all of the above" "$(http GET /health/live 
 for i in 1 2 3 4 5; do
 	http POST /v1/projects -d "{\"projectId\": \"itest-page-$i\"}" >/dev/null
 done
-seen=
-token=
-while :; do
-	page=$(http GET "/v1/projects?pageSize=2&filter=id:itest-page-*&pageToken=$token" | tail -n +2)
-	seen="$seen$(jq -r '.projects[]?.projectId' <<<"$page" | tr '\n' ' ')"
-	token=$(jq -r '.nextPageToken // empty' <<<"$page")
-	[ -n "$token" ] || break
-done
+seen=$(paginate "/v1/projects?pageSize=2&filter=id:itest-page-*" '.projects[]?.projectId')
 expect_eq "pagination visits each project once" "$seen" \
 	"itest-page-1 itest-page-2 itest-page-3 itest-page-4 itest-page-5 "
 

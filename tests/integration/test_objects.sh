@@ -190,14 +190,7 @@ check "rm -r the second bucket" gcloud storage rm -r "gs://$B-2"
 for i in 1 2 3 4 5; do
 	http POST "$U?uploadType=media&name=page/p$i" --data-binary "$i" >/dev/null
 done
-seen=
-token=
-while :; do
-	page=$(http GET "/storage/v1/b/$B/o?prefix=page/&maxResults=2&pageToken=$token" | tail -n +2)
-	seen="$seen$(jq -r '.items[]?.name' <<<"$page" | tr '\n' ' ')"
-	token=$(jq -r '.nextPageToken // empty' <<<"$page")
-	[ -n "$token" ] || break
-done
+seen=$(paginate "/storage/v1/b/$B/o?prefix=page/&maxResults=2" '.items[]?.name')
 expect_eq "pages visit each object once" "$seen" "page/p1 page/p2 page/p3 page/p4 page/p5 "
 
 expect_eq "startOffset and endOffset bound a listing" \
