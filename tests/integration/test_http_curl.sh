@@ -87,6 +87,8 @@ expect_contains "metrics: latency histogram" "$metrics" \
 expect_contains "metrics: Prometheus type lines" "$metrics" \
 	'# TYPE stim_http_request_duration_seconds histogram'
 
+expect_contains "one worker thread per core" "$(cat "$STIM_LOG")" "with $(nproc) worker threads"
+
 # --log json: every line is a JSON object, request lines carry the id.
 check "every log line is JSON" jq -e . "$STIM_LOG"
 expect_contains "log lines carry the request id" "$(grep -F "\"id\":\"$id\"" "$STIM_LOG")" "$id"
