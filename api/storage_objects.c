@@ -286,7 +286,6 @@ static int api_storage_objects_delete(struct api_req *req, stim_error_t *err)
 
 static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
 {
-	static const char *const not_yet[] = { "matchGlob" };
 	cleanup_free char *base = api_base_url(req);
 	struct stim_object_query q = {
 		.bucket = api_path(req, "bucket"),
@@ -296,19 +295,12 @@ static int api_storage_objects_list(struct api_req *req, stim_error_t *err)
 		.end_offset = api_query(req, "endOffset"),
 		.versions = query_true(req, "versions"),
 		.page_token = api_query(req, "pageToken"),
+		.match_glob = api_query(req, "matchGlob"),
+		.include_trailing_delimiter = query_true(req, "includeTrailingDelimiter"),
 	};
 	struct stim_object_page page;
 	json_t *j;
 
-	/* Filters that would change the page are refused, never ignored. */
-	for (size_t i = 0; i < STIM_ARRAY_SIZE(not_yet); i++) {
-		if (api_query(req, not_yet[i]) != NULL)
-			return stim_err(err, STIM_UNIMPLEMENTED,
-					"objects.list does not support %s yet.", not_yet[i]);
-	}
-	if (query_true(req, "includeTrailingDelimiter"))
-		return stim_err(err, STIM_UNIMPLEMENTED,
-				"objects.list does not support includeTrailingDelimiter yet.");
 	if (api_query_int(req, "maxResults", 0, INT32_MAX, &q.max_results, err) < 0 ||
 	    stim_object_list(req->ctx, &q, &page, err) < 0)
 		return -1;

@@ -2,7 +2,6 @@
 #include "src/objects.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "src/store_objects.h"
 #include "src/util.h"
 
-#define LIST_MAX     1000
 #define NAME_MAX_LEN 1024
 /* No object may be larger (Cloud Storage's own limit is 5 TiB). */
 #define OBJECT_MAX_BYTES (5ull << 40)
@@ -41,18 +39,6 @@ void stim_object_fini(struct stim_object *o)
 void stim_object_spec_fini(struct stim_object_spec *s)
 {
 	stim_labels_fini(&s->metadata);
-}
-
-void stim_object_page_fini(struct stim_object_page *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		stim_object_fini(&p->items[i]);
-	free(p->items);
-	for (size_t i = 0; i < p->nprefixes; i++)
-		free(p->prefixes[i]);
-	free(p->prefixes);
-	free(p->next_page_token);
-	memset(p, 0, sizeof(*p));
 }
 
 int stim_object_name_check(const char *name, stim_error_t *err)
@@ -364,172 +350,6 @@ int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *nam
 	}
 	stim_object_fini(&o);
 	return ret == 0 ? 0 : -1;
-}
-
-/* The smallest string above every string that starts with p (p's last byte
- * plus one); NULL when there is none (p empty, or all 0xff). */
-static char *prefix_end(const char *p)
-{
-	size_t n = strlen(p);
-	char *e;
-
-	while (n > 0 && (unsigned char)p[n - 1] == 0xff)
-		n--;
-	if (n == 0)
-		return NULL;
-	e = xstrndup(p, n);
-	e[n - 1] = (char)((unsigned char)e[n - 1] + 1);
-	return e;
-}
-
-/* Page tokens say where the next page starts: names >= from, skipping the
- * generations <= gen of `from` itself (versions listings). */
-static char *make_token(const char *from, int64_t gen)
-{
-	cleanup_free char *raw = xasprintf("%s\n%" PRId64, from, gen);
-
-	return stim_base64_encode(raw, strlen(raw), true);
-}
-
-static int read_token(const char *token, char **from, int64_t *gen, stim_error_t *err)
-{
-	size_t cap = strlen(token);
-	cleanup_free unsigned char *raw = xmalloc(cap + 1);
-	int n = stim_base64_decode(token, raw, cap);
-	char *nl;
-
-	if (n <= 0)
-		goto bad;
-	raw[n] = '\0';
-	nl = strrchr((char *)raw, '\n');
-	if (nl == NULL || memchr(raw, '\0', (size_t)n) != NULL)
-		goto bad;
-	*nl = '\0';
-	*gen = strtoll(nl + 1, NULL, 10);
-	*from = xstrdup((char *)raw);
-	return 0;
-bad:
-	return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid page token '%s'.", token);
-}
-
-static void add_item(struct stim_object_page *p, struct stim_object *o)
-{
-	p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
-	p->items[p->n++] = *o;
-	memset(o, 0, sizeof(*o));
-}
-
-static void add_prefix(struct stim_object_page *p, char *prefix)
-{
-	p->prefixes = xrealloc(p->prefixes, (p->nprefixes + 1) * sizeof(*p->prefixes));
-	p->prefixes[p->nprefixes++] = prefix;
-}
-
-int stim_object_list(struct stim_ctx *ctx, const struct stim_object_query *q,
-		     struct stim_object_page *out, stim_error_t *err)
-{
-	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
-	const char *prefix = q->prefix != NULL ? q->prefix : "";
-	const char *delim = q->delimiter != NULL && q->delimiter[0] ? q->delimiter : NULL;
-	cleanup_free char *upto = prefix_end(prefix);
-	cleanup_free char *from = xstrdup(prefix);
-	struct stim_object_page page = { 0 };
-	struct stim_bucket b;
-	int64_t after_gen = 0;
-	size_t max =
-		q->max_results > 0 && q->max_results < LIST_MAX ? (size_t)q->max_results : LIST_MAX;
-	bool more = true;
-
-	if (stim_bucket_get(ctx, q->bucket, NULL, &b, err) < 0)
-		return -1;
-	stim_bucket_fini(&b);
-	/* startOffset and endOffset narrow the same index range the prefix
-	 * does: the higher lower bound and the lower upper bound win. */
-	if (q->start_offset != NULL && strcmp(q->start_offset, from) > 0) {
-		free(from);
-		from = xstrdup(q->start_offset);
-	}
-	if (q->end_offset != NULL && q->end_offset[0] != '\0' &&
-	    (upto == NULL || strcmp(q->end_offset, upto) < 0)) {
-		free(upto);
-		upto = xstrdup(q->end_offset);
-	}
-	if (q->page_token != NULL && q->page_token[0] != '\0') {
-		free(from);
-		from = NULL;
-		if (read_token(q->page_token, &from, &after_gen, err) < 0)
-			return -1;
-		if (strcmp(from, prefix) < 0 ||
-		    (q->start_offset != NULL && strcmp(from, q->start_offset) < 0)) {
-			free(from);
-			from = xstrdup(q->start_offset != NULL &&
-						       strcmp(q->start_offset, prefix) > 0
-					       ? q->start_offset
-					       : prefix);
-		}
-	}
-
-	/* Each round is one index range from `from`; a delimiter's "directory"
-	 * is skipped by seeking past it, so a page costs what it returns, not
-	 * what the bucket holds. */
-	while (more && page.n + page.nprefixes <= max) {
-		struct stim_object *rows = NULL;
-		size_t n = 0;
-		size_t i;
-		size_t limit = max - page.n - page.nprefixes + 1;
-		bool reseek = false;
-
-		if (stim_store_object_scan(db, q->bucket, from, after_gen, upto, q->versions,
-					   (int)limit, &rows, &n, err) < 0) {
-			stim_object_page_fini(&page);
-			return -1;
-		}
-		for (i = 0; i < n && !reseek; i++) {
-			struct stim_object *o = &rows[i];
-			const char *rest = o->name + strlen(prefix);
-			const char *d = delim != NULL ? strstr(rest, delim) : NULL;
-
-			if (page.n + page.nprefixes == max) {
-				/* One past the page: the next one starts where
-				 * this one stopped. */
-				page.next_page_token = make_token(from, after_gen);
-				more = false;
-				break;
-			}
-			if (d != NULL) {
-				char *dir =
-					xstrndup(o->name, (size_t)(d - o->name) + strlen(delim));
-
-				add_prefix(&page, dir);
-				free(from);
-				from = prefix_end(dir);
-				after_gen = 0;
-				reseek = true;
-				if (from == NULL)
-					more = false;
-				continue;
-			}
-			free(from);
-			if (q->versions) {
-				from = xstrdup(o->name);
-				after_gen = o->generation;
-			} else {
-				/* Names hold no NUL, so name + "\x01" is the
-				 * smallest name above this one. */
-				from = xasprintf("%s\x01", o->name);
-				after_gen = 0;
-			}
-			add_item(&page, o);
-		}
-		/* Fewer rows than asked for, all used: the range is exhausted. */
-		if (!reseek && n < limit)
-			more = false;
-		for (size_t j = 0; j < n; j++)
-			stim_object_fini(&rows[j]);
-		free(rows);
-	}
-	*out = page;
-	return 0;
 }
 
 #define COMPOSE_MAX_SOURCES    32

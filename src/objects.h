@@ -99,6 +99,13 @@ struct stim_object_query {
 	bool versions;		  /* every generation, not only live ones */
 	int max_results;	  /* 0: 1000 */
 	const char *page_token;
+	const char *match_glob; /* NULL: every name (see src/glob.h) */
+	/* With a delimiter: an object named like a "directory" ("a/") is
+	 * listed in items as well as in prefixes. */
+	bool include_trailing_delimiter;
+	/* Rows a page may look at before it ends early with a token (0:
+	 * 10,000); small values are for tests. */
+	int scan_budget;
 };
 
 struct stim_object_page {
@@ -147,6 +154,9 @@ int stim_object_get(struct stim_ctx *ctx, const char *bucket, const char *name, 
 /* generation 0: the live one (noncurrent in a versioned bucket, else gone). */
 int stim_object_delete(struct stim_ctx *ctx, const char *bucket, const char *name,
 		       int64_t generation, const struct stim_object_cond *cond, stim_error_t *err);
+/* One page (src/objects_list.c). It may hold fewer than max_results, with
+ * a token, when a glob turned many rows away: a page never walks the
+ * bucket. */
 int stim_object_list(struct stim_ctx *ctx, const struct stim_object_query *q,
 		     struct stim_object_page *out, stim_error_t *err);
 

@@ -196,8 +196,25 @@ expect_eq "pages visit each object once" "$seen" "page/p1 page/p2 page/p3 page/p
 expect_eq "startOffset and endOffset bound a listing" \
 	"$(http GET "/storage/v1/b/$B/o?prefix=page/&startOffset=page/p2&endOffset=page/p4" | tail -n +2 | jq -r '[.items[].name] | join(" ")')" \
 	"page/p2 page/p3"
-expect_eq "matchGlob is refused plainly until it exists" \
-	"$(http GET "/storage/v1/b/$B/o?matchGlob=**.txt" | head -n1)" 501
+http POST "$U?uploadType=media&name=page/sub/" --data-binary "" >/dev/null
+http POST "$U?uploadType=media&name=page/sub/p9.txt" --data-binary 9 >/dev/null
+expect_eq "matchGlob: ** crosses '/', * does not" \
+	"$(http GET "/storage/v1/b/$B/o?matchGlob=page/**.txt" | tail -n +2 | jq -r '[.items[].name] | join(" ")') | $(http GET "/storage/v1/b/$B/o?matchGlob=page/*9*" | tail -n +2 | jq -c '.items')" \
+	"page/sub/p9.txt | null"
+expect_eq "matchGlob: braces and classes" \
+	"$(http GET "/storage/v1/b/$B/o?matchGlob=page/p%7B1,%5B3-4%5D%7D" | tail -n +2 | jq -r '[.items[].name] | join(" ")')" \
+	"page/p1 page/p3 page/p4"
+resp=$(http GET "/storage/v1/b/$B/o?matchGlob=page/%5Bab")
+google_error "an unclosed '[' in matchGlob" "$resp" 400 invalid INVALID_ARGUMENT
+expect_eq "the message names the pattern" "$(tail -n +2 <<<"$resp" | jq -r .error.message)" \
+	"Invalid matchGlob 'page/[ab': unclosed '['."
+expect_eq "includeTrailingDelimiter lists page/sub/ as an item and a prefix" \
+	"$(http GET "/storage/v1/b/$B/o?prefix=page/&delimiter=/&includeTrailingDelimiter=true&startOffset=page/p5" | tail -n +2 | jq -c '[[.items[].name], .prefixes]')" \
+	'[["page/p5","page/sub/"],["page/sub/"]]'
+expect_eq "without it, only the prefix" \
+	"$(http GET "/storage/v1/b/$B/o?prefix=page/sub&delimiter=/" | tail -n +2 | jq -c '[.items, .prefixes]')" \
+	'[null,["page/sub/"]]'
+check "rm the glob objects" gcloud storage rm "gs://$B/page/sub/" "gs://$B/page/sub/p9.txt"
 
 # Versions: a versioned bucket keeps what is replaced or deleted.
 check "turn on versioning" gcloud storage buckets update "gs://$B" --versioning

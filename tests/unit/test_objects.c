@@ -1,6 +1,7 @@
 /* Unit tests of the objects service over a temporary store: uploads,
  * preconditions, versions, deletes, and listings checked against a
- * brute-force model for many prefixes, delimiters and page sizes. */
+ * brute-force model for many prefixes, delimiters, globs and page sizes. */
+#include <fnmatch.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,9 +239,25 @@ static void test_versions_and_deletes(void **state)
 	assert_int_equal(stim_objects_sweep_blobs(&f->ctx, &err), 0);
 }
 
+/* What one listing asks for, beyond the bucket. */
+struct list_case {
+	const char *prefix;
+	const char *delim;
+	const char *glob; /* fnmatch(FNM_PATHNAME) reads these the same way */
+	bool trailing;	  /* includeTrailingDelimiter */
+	int budget;	  /* rows a page may look at (0: the default) */
+};
+
+static void append(char *out, size_t size, const char *tag, const char *s)
+{
+	strncat(out, tag, size - strlen(out) - 1);
+	strncat(out, s, size - strlen(out) - 1);
+	strncat(out, " ", size - strlen(out) - 1);
+}
+
 /* The names listed, by brute force: what a listing must return. */
-static void model(const char *const *names, size_t n, const char *prefix, const char *delim,
-		  char *out, size_t size)
+static void model(const char *const *names, size_t n, const struct list_case *lc, char *out,
+		  size_t size)
 {
 	char last_dir[64] = "";
 
@@ -249,30 +266,32 @@ static void model(const char *const *names, size_t n, const char *prefix, const 
 		const char *rest;
 		const char *d;
 
-		if (strncmp(names[i], prefix, strlen(prefix)) != 0)
+		if (strncmp(names[i], lc->prefix, strlen(lc->prefix)) != 0)
 			continue;
-		rest = names[i] + strlen(prefix);
-		d = delim != NULL ? strstr(rest, delim) : NULL;
+		if (lc->glob != NULL && fnmatch(lc->glob, names[i], FNM_PATHNAME) != 0)
+			continue;
+		rest = names[i] + strlen(lc->prefix);
+		d = lc->delim != NULL ? strstr(rest, lc->delim) : NULL;
 		if (d != NULL) {
 			char dir[64];
+			bool trailing = lc->trailing && d[strlen(lc->delim)] == '\0';
 
-			snprintf(dir, sizeof(dir), "%.*s", (int)(d - names[i] + strlen(delim)),
+			snprintf(dir, sizeof(dir), "%.*s", (int)(d - names[i] + strlen(lc->delim)),
 				 names[i]);
-			if (strcmp(dir, last_dir) == 0)
-				continue;
+			if (strcmp(dir, last_dir) != 0)
+				append(out, size, "D:", dir);
 			snprintf(last_dir, sizeof(last_dir), "%s", dir);
-			strncat(out, "D:", size - strlen(out) - 1);
-			strncat(out, dir, size - strlen(out) - 1);
+			if (trailing)
+				append(out, size, "", names[i]);
 		} else {
-			strncat(out, names[i], size - strlen(out) - 1);
+			append(out, size, "", names[i]);
 		}
-		strncat(out, " ", size - strlen(out) - 1);
 	}
 }
 
 /* Lists through every page; prefixes marked "D:", in name order. */
-static void listed(struct fixture *f, const char *b, const char *prefix, const char *delim, int max,
-		   bool versions, char *out, size_t size)
+static void listed_case(struct fixture *f, const char *b, const struct list_case *lc, int max,
+			bool versions, char *out, size_t size)
 {
 	cleanup_free char *token = NULL;
 
@@ -280,8 +299,11 @@ static void listed(struct fixture *f, const char *b, const char *prefix, const c
 	for (int pages = 0;; pages++) {
 		cleanup_error stim_error_t err = NULL;
 		struct stim_object_query q = { .bucket = b,
-					       .prefix = prefix,
-					       .delimiter = delim,
+					       .prefix = lc->prefix,
+					       .delimiter = lc->delim,
+					       .match_glob = lc->glob,
+					       .include_trailing_delimiter = lc->trailing,
+					       .scan_budget = lc->budget,
 					       .versions = versions,
 					       .max_results = max,
 					       .page_token = token };
@@ -289,19 +311,20 @@ static void listed(struct fixture *f, const char *b, const char *prefix, const c
 		size_t i = 0;
 		size_t j = 0;
 
-		assert_true(pages < 100);
+		assert_true(pages < 200);
 		assert_int_equal(stim_object_list(&f->ctx, &q, &p, &err), 0);
-		assert_true(p.n + p.nprefixes <= (size_t)max);
-		/* Merge items and prefixes back into name order. */
+		/* A page is full at max, but an item and its own new
+		 * prefix (includeTrailingDelimiter) are never split. */
+		assert_true(p.n + p.nprefixes <= (size_t)max ||
+			    (lc->trailing && p.n + p.nprefixes == 2));
+		/* Merge items and prefixes back into name order; a prefix
+		 * comes before the object named like it. */
 		while (i < p.n || j < p.nprefixes) {
 			if (j == p.nprefixes ||
-			    (i < p.n && strcmp(p.items[i].name, p.prefixes[j]) < 0)) {
-				strncat(out, p.items[i++].name, size - strlen(out) - 1);
-			} else {
-				strncat(out, "D:", size - strlen(out) - 1);
-				strncat(out, p.prefixes[j++], size - strlen(out) - 1);
-			}
-			strncat(out, " ", size - strlen(out) - 1);
+			    (i < p.n && strcmp(p.items[i].name, p.prefixes[j]) < 0))
+				append(out, size, "", p.items[i++].name);
+			else
+				append(out, size, "D:", p.prefixes[j++]);
 		}
 		free(token);
 		token = p.next_page_token != NULL ? xstrdup(p.next_page_token) : NULL;
@@ -309,6 +332,14 @@ static void listed(struct fixture *f, const char *b, const char *prefix, const c
 		if (token == NULL)
 			break;
 	}
+}
+
+static void listed(struct fixture *f, const char *b, const char *prefix, const char *delim, int max,
+		   bool versions, char *out, size_t size)
+{
+	struct list_case lc = { .prefix = prefix, .delim = delim };
+
+	listed_case(f, b, &lc, max, versions, out, size);
 }
 
 static void test_list_matches_model(void **state)
@@ -319,6 +350,7 @@ static void test_list_matches_model(void **state)
 	};
 	static const char *const prefixes[] = { "", "a", "a/", "a/b", "b/", "c/", "q", "zz/" };
 	static const char *const delims[] = { NULL, "/", "//", "b" };
+	static const char *const globs[] = { NULL, "a*", "*/*", "a/?", "[ab]*/*", "c/*", "*[!/]" };
 	struct fixture *f = *state;
 	char want[1024];
 	char got[1024];
@@ -327,16 +359,26 @@ static void test_list_matches_model(void **state)
 		put(f, "plain-bucket", names[i - 1], "x", NULL, STIM_OK);
 	for (size_t p = 0; p < STIM_ARRAY_SIZE(prefixes); p++) {
 		for (size_t d = 0; d < STIM_ARRAY_SIZE(delims); d++) {
-			model(names, STIM_ARRAY_SIZE(names), prefixes[p], delims[d], want,
-			      sizeof(want));
-			for (int max = 1; max <= 5; max++) {
-				listed(f, "plain-bucket", prefixes[p], delims[d], max, false, got,
-				       sizeof(got));
-				if (strcmp(want, got) != 0)
-					fail_msg("prefix '%s' delim '%s' max %d:\n want %s\n got  "
-						 "%s",
-						 prefixes[p], delims[d] ? delims[d] : "(none)", max,
-						 want, got);
+			for (size_t g = 0; g < STIM_ARRAY_SIZE(globs) * 4; g++) {
+				/* A budget of 2 rows ends most pages early. */
+				struct list_case lc = { .prefix = prefixes[p],
+							.delim = delims[d],
+							.glob = globs[g / 4],
+							.trailing = g % 2 == 1,
+							.budget = g % 4 >= 2 ? 2 : 0 };
+
+				model(names, STIM_ARRAY_SIZE(names), &lc, want, sizeof(want));
+				for (int max = 1; max <= 5; max++) {
+					listed_case(f, "plain-bucket", &lc, max, false, got,
+						    sizeof(got));
+					if (strcmp(want, got) != 0)
+						fail_msg("prefix '%s' delim '%s' glob '%s' "
+							 "trailing %d budget %d max %d:\n want "
+							 "%s\n got  %s",
+							 lc.prefix, lc.delim ? lc.delim : "(none)",
+							 lc.glob ? lc.glob : "(none)", lc.trailing,
+							 lc.budget, max, want, got);
+				}
 			}
 		}
 	}

@@ -194,6 +194,11 @@ await step('bucket.getFiles delimiter at the top', async () => {
 	assertEq('prefixes', resp.prefixes, ['big/', 'dir/']);
 });
 
+await step('bucket.getFiles matchGlob', async () => {
+	const [files] = await bucket.getFiles({ matchGlob: 'dir/**/{b,c}.txt' });
+	assertEq('files', files.map((f) => f.name), ['dir/c.txt', 'dir/sub/b.txt']);
+});
+
 const allNames = ['big/blob.bin', 'big/chunked.bin', 'dir/a.txt', 'dir/c.txt', 'dir/sub/b.txt',
 	'dir/sub/d.txt', 'small.txt', 'top.txt'];
 
