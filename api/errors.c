@@ -44,6 +44,9 @@ static const struct {
 	{ "conditionNotMet", 412 },
 	/* A Range past the end of an object (Cloud Storage). */
 	{ "requestedRangeNotSatisfiable", 416 },
+	/* An object over the daemon's --max-object-size: Cloud Storage answers
+	 * an upload past its own limit 413. */
+	{ "uploadTooLarge", 413 },
 };
 
 static unsigned http_status_of(const struct stim_error *e, const struct code_map *m)

@@ -21,7 +21,8 @@ struct chunk {
 	bool to_end;	 /* "bytes A-*": the body is the rest of the object */
 	bool has_total;
 	uint64_t total;
-	uint64_t seen; /* body bytes so far */
+	uint64_t seen;	   /* body bytes so far */
+	uint64_t max_size; /* --max-object-size */
 };
 
 static int bad_range(const char *h, stim_error_t *err)
@@ -83,6 +84,14 @@ static int parse_content_range(const struct api_req *req, struct chunk *c, stim_
 	return 0;
 }
 
+/* An object of `size` bytes against --max-object-size (413), and `more`
+ * bytes to come against the free space (503), before any is taken. */
+static int check_size(const struct api_req *req, uint64_t size, uint64_t more, stim_error_t *err)
+{
+	return stim_blobs_check_size(req->ctx->blobs, size, req->ctx->cfg->max_object_size, more,
+				     err);
+}
+
 static int chunk_begin(struct api_req *req, void **state, stim_error_t *err)
 {
 	const char *id = api_query(req, "upload_id");
@@ -92,6 +101,7 @@ static int chunk_begin(struct api_req *req, void **state, stim_error_t *err)
 		return stim_err(err, STIM_INVALID_ARGUMENT, "Required parameter: upload_id.");
 	c = xcalloc(1, sizeof(*c));
 	c->fd = -1;
+	c->max_size = req->ctx->cfg->max_object_size;
 	*state = c; /* from here release() cleans up, also on failure */
 	if (stim_session_get(req->ctx, id, &c->s, err) < 0) {
 		*state = NULL;
@@ -107,6 +117,16 @@ static int chunk_begin(struct api_req *req, void **state, stim_error_t *err)
 			 c->total);
 		goto fail;
 	}
+	if (c->has_total && check_size(req, c->total, 0, err) < 0)
+		goto fail;
+	if (c->has_bytes && !c->to_end && check_size(req, c->first + c->length, c->length, err) < 0)
+		goto fail;
+	if (c->has_bytes) {
+		/* Read the session again under the writer's lock. */
+		c->fd = stim_session_open(req->ctx, &c->s, err);
+		if (c->fd < 0)
+			goto fail;
+	}
 	/* A chunk must go on from what the session holds; one that repeats
 	 * bytes it already has (the client missed our answer) is fine. */
 	if (c->has_bytes && c->first > c->s.received) {
@@ -116,13 +136,10 @@ static int chunk_begin(struct api_req *req, void **state, stim_error_t *err)
 			 c->first, c->s.received);
 		goto fail;
 	}
-	if (c->has_bytes) {
-		c->fd = stim_session_open(req->ctx, &c->s, err);
-		if (c->fd < 0)
-			goto fail;
-	}
 	return 0;
 fail:
+	if (c->fd >= 0)
+		close(c->fd);
 	stim_session_fini(&c->s);
 	*state = NULL;
 	free(c);
@@ -138,6 +155,11 @@ static int chunk_data(void *state, const char *buf, size_t len, stim_error_t *er
 	if (!c->has_bytes || c->seen + len > c->length)
 		return stim_err(err, STIM_INVALID_ARGUMENT,
 				"The body is longer than its Content-Range says.");
+	/* "bytes A-*" announces no end: the limit is checked as it grows. */
+	if (c->to_end && at + len > c->max_size)
+		return stim_err_reason(err, STIM_RESOURCE_EXHAUSTED, "uploadTooLarge",
+				       "The object is over the limit of %" PRIu64 " bytes.",
+				       c->max_size);
 	c->seen += len;
 	if (at < c->s.received)
 		skip = c->s.received - at < len ? c->s.received - at : len;
@@ -225,9 +247,15 @@ int api_storage_objects_chunk(struct api_req *req, stim_error_t *err)
 	if (c->s.received > c->s.total)
 		return stim_err(err, STIM_INVALID_ARGUMENT,
 				"The upload holds more bytes than its total size.");
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
+	/* The writer's lock (c->fd) is held until the session is over, so no
+	 * second request can finish it too; a status query that completes
+	 * the upload ("bytes *" + "/TOTAL") takes it now. */
+	if (c->fd < 0) {
+		c->fd = stim_session_open(req->ctx, &c->s, err);
+		if (c->fd < 0)
+			return -1;
+		if (c->s.received != c->s.total)
+			return reply_incomplete(req, c->s.received);
 	}
 	if (stim_session_finish(req->ctx, &c->s, &o, err) < 0)
 		return -1;
@@ -270,6 +298,9 @@ int api_storage_session_start(struct api_req *req, struct stim_object_spec *spec
 			return stim_err(err, STIM_INVALID_ARGUMENT,
 					"Invalid X-Upload-Content-Length '%s'.", len);
 	}
+	if (len != NULL && stim_blobs_check_size(req->ctx->blobs, total,
+						 req->ctx->cfg->max_object_size, total, err) < 0)
+		return -1;
 	if (api_storage_object_cond(req, &cond, err) < 0 ||
 	    stim_session_start(req->ctx, api_path(req, "bucket"), spec, &cond, len != NULL, total,
 			       &s, err) < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -108,27 +109,32 @@ static int no_space(uint64_t want, uint64_t have, stim_error_t *err)
 			       want, have);
 }
 
+int stim_blobs_check_size(struct stim_blobs *b, uint64_t size, uint64_t max_size, uint64_t more,
+			  stim_error_t *err)
+{
+	struct statvfs vfs;
+
+	if (max_size > 0 && size > max_size)
+		return stim_err_reason(err, STIM_RESOURCE_EXHAUSTED, "uploadTooLarge",
+				       "The object is %" PRIu64 " bytes; the limit is %" PRIu64 ".",
+				       size, max_size);
+	if (fstatvfs(b->dirfd, &vfs) == 0) {
+		uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+
+		if (more + FREE_SPACE_RESERVE > avail)
+			return no_space(more, avail, err);
+	}
+	return 0;
+}
+
 struct stim_blob_writer *stim_blob_writer_new(struct stim_blobs *b, uint64_t expect_size,
 					      uint64_t max_size, stim_error_t *err)
 {
 	struct stim_blob_writer *w;
-	struct statvfs vfs;
 	int fd;
 
-	if (max_size > 0 && expect_size > max_size) {
-		stim_err_reason(err, STIM_RESOURCE_EXHAUSTED, "uploadTooLarge",
-				"The object is %" PRIu64 " bytes; the limit is %" PRIu64 ".",
-				expect_size, max_size);
+	if (stim_blobs_check_size(b, expect_size, max_size, expect_size, err) < 0)
 		return NULL;
-	}
-	if (fstatvfs(b->dirfd, &vfs) == 0) {
-		uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-
-		if (expect_size + FREE_SPACE_RESERVE > avail) {
-			no_space(expect_size, avail, err);
-			return NULL;
-		}
-	}
 	/* Unnamed until commit: an aborted or crashed upload leaves nothing. */
 	fd = openat(b->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -281,24 +287,40 @@ int stim_blob_link(struct stim_blobs *b, const char *id, struct stim_blob_info *
 	return 0;
 }
 
-int stim_blob_partial_open(struct stim_blobs *b, const char *id, uint64_t size, stim_error_t *err)
+int stim_blob_partial_open(struct stim_blobs *b, const char *id, bool create, stim_error_t *err)
 {
 	int fd;
 
 	if (!valid_id(id))
 		return stim_err(err, STIM_NOT_FOUND, "'%s' is not an upload id", id);
-	fd = openat(b->partfd, id, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(b->partfd, id, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0),
+		    0600);
+	if (fd < 0 && errno == ENOENT)
+		return stim_err(err, STIM_NOT_FOUND, "No such upload session: %s", id);
 	if (fd < 0)
 		return stim_err_sys(err, errno, "open partial upload %s", id);
-	/* Bytes past what the session recorded were never acknowledged: the
-	 * client sends them again. */
-	if (ftruncate(fd, (off_t)size) < 0 || lseek(fd, (off_t)size, SEEK_SET) < 0) {
+	/* One writer at a time: a second PUT to the session (a client that
+	 * gave up on the first too soon) would cut what the first is
+	 * writing. It is told to retry rather than made to wait. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 
 		close(fd);
-		return stim_err_sys(err, e, "resize partial upload %s", id);
+		if (e == EWOULDBLOCK)
+			return stim_err_reason(err, STIM_UNAVAILABLE, "backendError",
+					       "Another request is writing to upload session %s; "
+					       "retry once it ends.",
+					       id);
+		return stim_err_sys(err, e, "lock partial upload %s", id);
 	}
 	return fd;
+}
+
+int stim_blob_partial_cut(int fd, const char *id, uint64_t size, stim_error_t *err)
+{
+	if (ftruncate(fd, (off_t)size) < 0 || lseek(fd, (off_t)size, SEEK_SET) < 0)
+		return stim_err_sys(err, errno, "resize partial upload %s", id);
+	return 0;
 }
 
 int stim_blob_partial_finish(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
@@ -389,19 +411,21 @@ int stim_blob_remove(struct stim_blobs *b, const char *id, stim_error_t *err)
 	return 0;
 }
 
-int stim_blobs_sweep(struct stim_blobs *b, bool (*in_use)(const char *id, void *arg), void *arg,
-		     stim_error_t *err)
+/* Removes the entries of dirfd named like ids that in_use says nobody
+ * needs. Returns how many went. */
+static int sweep_dir(int dirfd, const char *what, bool (*in_use)(const char *id, void *arg),
+		     void *arg, stim_error_t *err)
 {
 	cleanup_dir DIR *d = NULL;
-	int fd = openat(b->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int removed = 0;
 
 	if (fd < 0)
-		return stim_err_sys(err, errno, "open %s", b->path);
+		return stim_err_sys(err, errno, "open the %s directory", what);
 	d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
-		return stim_err_sys(err, errno, "read %s", b->path);
+		return stim_err_sys(err, errno, "read the %s directory", what);
 	}
 	for (;;) {
 		struct dirent *de;
@@ -412,11 +436,23 @@ int stim_blobs_sweep(struct stim_blobs *b, bool (*in_use)(const char *id, void *
 			break;
 		if (!valid_id(de->d_name) || in_use(de->d_name, arg))
 			continue;
-		if (unlinkat(b->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
-			return stim_err_sys(err, errno, "remove orphan blob %s", de->d_name);
+		if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+			return stim_err_sys(err, errno, "remove orphan %s %s", what, de->d_name);
 		removed++;
 	}
 	if (errno != 0)
-		return stim_err_sys(err, errno, "read %s", b->path);
+		return stim_err_sys(err, errno, "read the %s directory", what);
 	return removed;
+}
+
+int stim_blobs_sweep(struct stim_blobs *b, bool (*in_use)(const char *id, void *arg), void *arg,
+		     stim_error_t *err)
+{
+	return sweep_dir(b->dirfd, "blob", in_use, arg, err);
+}
+
+int stim_blobs_sweep_partial(struct stim_blobs *b, bool (*in_use)(const char *id, void *arg),
+			     void *arg, stim_error_t *err)
+{
+	return sweep_dir(b->partfd, "partial upload", in_use, arg, err);
 }

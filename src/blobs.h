@@ -43,6 +43,11 @@ void stim_blobs_close(struct stim_blobs *b);
  * blob: RESOURCE_EXHAUSTED past it (Cloud Storage answers 413). A full disk
  * while writing is UNAVAILABLE too. Thread: one writer per request.
  */
+/* What writer_new checks first, for writes that go another way (resumable
+ * chunks): an object of `size` against max_size (0: none), and `more`
+ * bytes still to write against the free space. */
+int stim_blobs_check_size(struct stim_blobs *b, uint64_t size, uint64_t max_size, uint64_t more,
+			  stim_error_t *err);
 struct stim_blob_writer *stim_blob_writer_new(struct stim_blobs *b, uint64_t expect_size,
 					      uint64_t max_size, stim_error_t *err);
 int stim_blob_write(struct stim_blob_writer *w, const void *buf, size_t len, stim_error_t *err);
@@ -56,13 +61,17 @@ void stim_cleanup_blob_writer(struct stim_blob_writer **w);
 
 /*
  * Partial blobs, for resumable uploads that must survive a restart:
- * DATA/blobs/partial/<id>, named by the upload session's id. open_partial
- * opens (creating it empty) and cuts it to `size`, the length the session
- * last made durable, so bytes written after that are dropped; the caller
- * appends and fsyncs. finish_partial hashes the file, makes it a blob like
- * stim_blob_commit and removes the partial name.
+ * DATA/blobs/partial/<id>, named by the upload session's id.
+ * partial_open opens it for writing (creating it empty when asked) and
+ * holds an exclusive lock on it while the descriptor is open: a second
+ * writer gets UNAVAILABLE, the first keeps going. partial_cut then cuts it
+ * to the length the session last made durable, so bytes written after
+ * that are dropped; the caller appends and fsyncs. finish_partial hashes
+ * the file, makes it a blob like stim_blob_commit and removes the partial
+ * name.
  */
-int stim_blob_partial_open(struct stim_blobs *b, const char *id, uint64_t size, stim_error_t *err);
+int stim_blob_partial_open(struct stim_blobs *b, const char *id, bool create, stim_error_t *err);
+int stim_blob_partial_cut(int fd, const char *id, uint64_t size, stim_error_t *err);
 int stim_blob_partial_finish(struct stim_blobs *b, const char *id, struct stim_blob_info *out,
 			     stim_error_t *err);
 int stim_blob_partial_remove(struct stim_blobs *b, const char *id, stim_error_t *err);
@@ -82,6 +91,9 @@ int stim_blob_remove(struct stim_blobs *b, const char *id, stim_error_t *err);
  * Returns the number removed. */
 int stim_blobs_sweep(struct stim_blobs *b, bool (*in_use)(const char *id, void *arg), void *arg,
 		     stim_error_t *err);
+/* The same for partial uploads, whose id is their session's. */
+int stim_blobs_sweep_partial(struct stim_blobs *b, bool (*in_use)(const char *id, void *arg),
+			     void *arg, stim_error_t *err);
 
 /* CRC32C (Castagnoli) of a buffer, continuing from crc (0 to start). */
 uint32_t stim_crc32c(uint32_t crc, const void *buf, size_t len);

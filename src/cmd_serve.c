@@ -15,11 +15,13 @@
 #include "src/commands.h"
 #include "src/config.h"
 #include "src/context.h"
+#include "src/housekeeping.h"
 #include "src/log.h"
 #include "src/blobs.h"
 #include "src/objects.h"
 #include "src/projects.h"
 #include "src/store.h"
+#include "src/upload_sessions.h"
 #include "src/util.h"
 
 /* Requests in flight get this long to finish after SIGTERM. */
@@ -62,6 +64,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	struct stim_ctx ctx = { .cfg = cfg };
 	struct api_dispatcher d = { .ctx = &ctx };
 	struct api_server *srv = NULL;
+	struct stim_housekeeper *hk = NULL;
 	sigset_t set;
 	int sig = 0;
 	int swept;
@@ -83,11 +86,20 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		goto out;
 	if (swept > 0)
 		STIM_LOG_I("removed %d orphaned blobs", swept);
+	/* Partial uploads whose session row is gone (a crash in between). */
+	swept = stim_sessions_sweep_partials(&ctx, err);
+	if (swept < 0)
+		goto out;
+	if (swept > 0)
+		STIM_LOG_I("removed %d orphaned partial uploads", swept);
 	d.router = api_router_new();
 	api_routes_register(d.router);
 	d.metrics = api_metrics_new(d.router);
 	srv = api_server_start(&d, cfg->listen_host, cfg->listen_port, cfg->threads, err);
 	if (srv == NULL)
+		goto out;
+	hk = stim_housekeeper_start(&ctx, cfg->housekeeping_seconds, err);
+	if (hk == NULL)
 		goto out;
 	if (cfg->ready_file != NULL &&
 	    write_ready_file(cfg->ready_file, cfg->listen_host, api_server_port(srv), err) < 0)
@@ -101,6 +113,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	ret = 0;
 out:
 	api_server_stop(srv, SHUTDOWN_GRACE_MS);
+	stim_housekeeper_stop(hk);
 	if (cfg->ready_file != NULL)
 		unlink(cfg->ready_file);
 	api_metrics_free(d.metrics);

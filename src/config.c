@@ -74,8 +74,56 @@ void stim_config_usage(const char *prog)
 	       "  --default-project ID     project that exists from the first start (default %s)\n"
 	       "  --ready-file PATH        write HOST:PORT here once serving (port 0 = any free "
 	       "port)\n"
-	       "  --threads N              HTTP worker threads (default: one per core)\n",
-	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT);
+	       "  --threads N              HTTP worker threads (default: one per core)\n"
+	       "  --max-object-size SIZE   largest object accepted, e.g. 100MiB (default 5TiB)\n"
+	       "  --housekeeping-interval SECONDS\n"
+	       "                           how often lifecycle rules run and expired uploads go\n"
+	       "                           (default %d)\n",
+	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT,
+	       STIM_DEFAULT_HOUSEKEEPING_SECONDS);
+}
+
+int stim_size_parse(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0 || n == 0)
+		return -1;
+	if (*end != '\0') {
+		u = strchr(units, *end);
+		if (u == NULL)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (strcmp(end, "iB") != 0 && *end != '\0')
+			return -1;
+	}
+	if (n > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+/* A whole number from min to max, nothing around it. */
+static int parse_unsigned(const char *s, long min, long max, unsigned *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || n < min || n > max)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
 }
 
 static void replace(char **slot, const char *value)
@@ -96,6 +144,8 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		OPT_DEFAULT_PROJECT,
 		OPT_READY_FILE,
 		OPT_THREADS,
+		OPT_MAX_OBJECT_SIZE,
+		OPT_HOUSEKEEPING,
 	};
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -107,6 +157,8 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		{ "default-project", required_argument, NULL, OPT_DEFAULT_PROJECT },
 		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "max-object-size", required_argument, NULL, OPT_MAX_OBJECT_SIZE },
+		{ "housekeeping-interval", required_argument, NULL, OPT_HOUSEKEEPING },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +168,8 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	cfg->data_dir = xstrdup(STIM_DEFAULT_DATA_DIR);
 	cfg->default_project = xstrdup(STIM_DEFAULT_PROJECT);
 	cfg->log_level = STIM_LOG_INFO;
+	cfg->max_object_size = STIM_DEFAULT_MAX_OBJECT_SIZE;
+	cfg->housekeeping_seconds = STIM_DEFAULT_HOUSEKEEPING_SECONDS;
 	if (stim_listen_parse(STIM_DEFAULT_LISTEN, &cfg->listen_host, &cfg->listen_port, err) < 0)
 		return -1;
 
@@ -124,9 +178,6 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	optind = 0;
 	opterr = 0;
 	for (;;) {
-		char *end;
-		long n;
-
 		c = getopt_long(argc, argv, ":h", opts, NULL);
 		if (c < 0)
 			break;
@@ -168,12 +219,23 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 			replace(&cfg->ready_file, optarg);
 			break;
 		case OPT_THREADS:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || errno != 0 || n < 1 || n > 256)
+			if (parse_unsigned(optarg, 1, 256, &cfg->threads) < 0)
 				return stim_err(err, STIM_INVALID_ARGUMENT,
 						"--threads %s: expected 1 to 256", optarg);
-			cfg->threads = (unsigned)n;
+			break;
+		case OPT_MAX_OBJECT_SIZE:
+			if (stim_size_parse(optarg, &cfg->max_object_size) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--max-object-size %s: expected a size such as "
+						"1048576, 100MiB or 5TiB",
+						optarg);
+			break;
+		case OPT_HOUSEKEEPING:
+			if (parse_unsigned(optarg, 1, 86400, &cfg->housekeeping_seconds) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--housekeeping-interval %s: expected 1 to 86400 "
+						"seconds",
+						optarg);
 			break;
 		case 'h':
 			return 1;

@@ -13,6 +13,12 @@
 #define STIM_DEFAULT_LISTEN   "127.0.0.1:8080"
 #define STIM_DEFAULT_DATA_DIR "/var/lib/stimulator"
 #define STIM_DEFAULT_PROJECT  "stimulator-project"
+/* Cloud Storage's own limit on one object: 5 TiB. */
+#define STIM_DEFAULT_MAX_OBJECT_SIZE (UINT64_C(5) << 40)
+/* How often lifecycle rules run and expired upload sessions go. GCS acts
+ * on lifecycle rules about once a day; an hour keeps tests that wait on
+ * them possible with a smaller --housekeeping-interval. */
+#define STIM_DEFAULT_HOUSEKEEPING_SECONDS 3600
 
 enum stim_auth_mode {
 	STIM_AUTH_OFF = 0,
@@ -26,10 +32,12 @@ struct stim_config {
 	enum stim_auth_mode auth;
 	enum stim_log_format log_format;
 	enum stim_log_level log_level;
-	char *images_dir;      /* NULL: the built-in recipes only */
-	char *default_project; /* created at first start */
-	char *ready_file;      /* NULL, or where to write HOST:PORT once serving */
-	unsigned threads;      /* HTTP worker threads; 0: one per core */
+	char *images_dir;	       /* NULL: the built-in recipes only */
+	char *default_project;	       /* created at first start */
+	char *ready_file;	       /* NULL, or where to write HOST:PORT once serving */
+	unsigned threads;	       /* HTTP worker threads; 0: one per core */
+	uint64_t max_object_size;      /* bytes; larger uploads get 413 */
+	unsigned housekeeping_seconds; /* between lifecycle / session sweeps */
 };
 
 /* Fills cfg with the defaults, then applies argv (argv[0] is the command
@@ -37,6 +45,10 @@ struct stim_config {
 int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error_t *err);
 void stim_config_fini(struct stim_config *cfg);
 void stim_config_usage(const char *prog);
+
+/* "1048576", "512KiB", "100MiB", "5GiB", "5TiB" (K, M, G, T alone too:
+ * powers of 1024) into bytes; -1 unless it is a whole positive number. */
+int stim_size_parse(const char *s, uint64_t *out);
 
 /* "HOST:PORT" or "[V6]:PORT" into an allocated host and a port. */
 int stim_listen_parse(const char *s, char **host, uint16_t *port, stim_error_t *err);

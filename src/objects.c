@@ -13,8 +13,6 @@
 #include "src/util.h"
 
 #define NAME_MAX_LEN 1024
-/* No object may be larger (Cloud Storage's own limit is 5 TiB). */
-#define OBJECT_MAX_BYTES (5ull << 40)
 
 struct stim_upload {
 	struct stim_ctx *ctx;
@@ -95,7 +93,7 @@ struct stim_upload *stim_upload_begin(struct stim_ctx *ctx, const char *bucket,
 
 	if (stim_bucket_get(ctx, bucket, NULL, &b, err) < 0)
 		return NULL;
-	w = stim_blob_writer_new(ctx->blobs, expect_size, OBJECT_MAX_BYTES, err);
+	w = stim_blob_writer_new(ctx->blobs, expect_size, ctx->cfg->max_object_size, err);
 	if (w == NULL) {
 		stim_bucket_fini(&b);
 		return NULL;
@@ -440,7 +438,7 @@ int stim_object_compose(struct stim_ctx *ctx, const char *bucket,
 			 COMPOSE_MAX_COMPONENTS);
 		goto out;
 	}
-	w = stim_blob_writer_new(ctx->blobs, size, OBJECT_MAX_BYTES, err);
+	w = stim_blob_writer_new(ctx->blobs, size, ctx->cfg->max_object_size, err);
 	if (w == NULL)
 		goto out;
 	buf = xmalloc(1u << 20);

@@ -566,3 +566,20 @@ int stim_store_bucket_policy_put(struct stim_db *db, const char *name,
 	}
 	return 0;
 }
+
+int stim_store_buckets_with_lifecycle(struct stim_db *db, struct stim_strv *names,
+				      stim_error_t *err)
+{
+	static const char sql[] = "SELECT DISTINCT bucket FROM bucket_lifecycle_rules "
+				  "ORDER BY bucket";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stim_strv_push(names, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		return stim_db_err(db, "list buckets with lifecycle rules", err);
+	return 0;
+}

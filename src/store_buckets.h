@@ -10,6 +10,7 @@
 #include "src/buckets.h"
 #include "src/iam_policy.h"
 #include "src/store.h"
+#include "src/strv.h"
 
 /* A bucket with its labels and lifecycle rules; NOT_FOUND when absent. */
 int stim_store_bucket_get(struct stim_db *db, const char *name, struct stim_bucket *out,
@@ -38,3 +39,7 @@ int stim_store_bucket_policy_get(struct stim_db *db, const char *name, struct st
 /* Replaces the bucket's version and bindings with p's. */
 int stim_store_bucket_policy_put(struct stim_db *db, const char *name,
 				 const struct stim_iam_policy *p, stim_error_t *err);
+
+/* The names of the buckets that have lifecycle rules, for the sweeper. */
+int stim_store_buckets_with_lifecycle(struct stim_db *db, struct stim_strv *names,
+				      stim_error_t *err);

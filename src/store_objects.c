@@ -356,3 +356,41 @@ int stim_store_blob_in_use(struct stim_db *db, const char *blob_id, bool *in_use
 	*in_use = rc == SQLITE_ROW;
 	return 0;
 }
+
+int stim_store_object_newer_count(struct stim_db *db, const char *bucket, const char *name,
+				  int64_t generation, int64_t *count, stim_error_t *err)
+{
+	static const char sql[] = "SELECT count(*) FROM objects "
+				  "WHERE bucket = ? AND name = ? AND generation > ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, generation);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return stim_db_err(db, "count newer versions", err);
+	*count = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int stim_store_object_set_class(struct stim_db *db, const char *bucket, const char *name,
+				int64_t generation, const char *storage_class, int64_t when_ms,
+				stim_error_t *err)
+{
+	static const char sql[] = "UPDATE objects SET storage_class = ?, update_time = ? "
+				  "WHERE bucket = ? AND name = ? AND generation = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, storage_class, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when_ms);
+	sqlite3_bind_text(st, 3, bucket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, generation);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "set storage class", err);
+	return 0;
+}

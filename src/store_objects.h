@@ -35,3 +35,12 @@ int stim_store_object_scan(struct stim_db *db, const char *bucket, const char *f
 /* Whether any object row names this blob. */
 int stim_store_blob_in_use(struct stim_db *db, const char *blob_id, bool *in_use,
 			   stim_error_t *err);
+
+/* Lifecycle: how many generations of name come after this one (the live
+ * one included), and a storage class change that keeps the
+ * metageneration. */
+int stim_store_object_newer_count(struct stim_db *db, const char *bucket, const char *name,
+				  int64_t generation, int64_t *count, stim_error_t *err);
+int stim_store_object_set_class(struct stim_db *db, const char *bucket, const char *name,
+				int64_t generation, const char *storage_class, int64_t when_ms,
+				stim_error_t *err);

@@ -131,6 +131,7 @@ int stim_store_session_get(struct stim_db *db, const char *id, struct stim_uploa
 	s.has_total = opt_int(st, 15, &v);
 	s.total = (uint64_t)v;
 	s.received = (uint64_t)sqlite3_column_int64(st, 16);
+	s.create_time_ms = sqlite3_column_int64(st, 17);
 	sqlite3_reset(st);
 
 	ms = stim_db_stmt(db, meta_sql, err);
@@ -178,5 +179,38 @@ int stim_store_session_remove(struct stim_db *db, const char *id, stim_error_t *
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return stim_db_err(db, "remove upload session", err);
+	return 0;
+}
+
+int stim_store_sessions_before(struct stim_db *db, int64_t before_ms, struct stim_strv *ids,
+			       stim_error_t *err)
+{
+	static const char sql[] = "SELECT id FROM upload_sessions WHERE create_time < ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stim_strv_push(ids, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		return stim_db_err(db, "list old upload sessions", err);
+	return 0;
+}
+
+int stim_store_session_exists(struct stim_db *db, const char *id, bool *exists, stim_error_t *err)
+{
+	static const char sql[] = "SELECT 1 FROM upload_sessions WHERE id = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return stim_db_err(db, "look up an upload session", err);
+	*exists = rc == SQLITE_ROW;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "src/buckets.h"
 #include "src/cleanup.h"
+#include "src/log.h"
 #include "src/store_upload_sessions.h"
 #include "src/util.h"
 
@@ -73,7 +74,7 @@ int stim_session_start(struct stim_ctx *ctx, const char *bucket,
 	s.has_total = has_total;
 	s.total = total;
 
-	fd = stim_blob_partial_open(ctx->blobs, s.id, 0, err);
+	fd = stim_blob_partial_open(ctx->blobs, s.id, true, err);
 	if (fd < 0 || stim_store_session_insert(db, &s, err) < 0) {
 		stim_error_t rerr = NULL;
 
@@ -94,12 +95,37 @@ int stim_session_get(struct stim_ctx *ctx, const char *id, struct stim_upload_se
 {
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 
-	return stim_store_session_get(db, id, out, err);
+	if (stim_store_session_get(db, id, out, err) < 0)
+		return -1;
+	/* Expired but not swept yet: gone all the same. */
+	if (out->create_time_ms < stim_now_ms() - STIM_SESSION_LIFETIME_MS) {
+		stim_session_fini(out);
+		return stim_err(err, STIM_NOT_FOUND, "Upload session %s has expired.", id);
+	}
+	return 0;
 }
 
-int stim_session_open(struct stim_ctx *ctx, const struct stim_upload_session *s, stim_error_t *err)
+int stim_session_open(struct stim_ctx *ctx, struct stim_upload_session *s, stim_error_t *err)
 {
-	return stim_blob_partial_open(ctx->blobs, s->id, s->received, err);
+	struct stim_upload_session now;
+	int fd = stim_blob_partial_open(ctx->blobs, s->id, false, err);
+
+	if (fd < 0)
+		return -1;
+	/* With the lock held, what the session holds can no longer move: read
+	 * it again, since a writer may have advanced it (or finished it) after
+	 * the caller looked. */
+	if (stim_session_get(ctx, s->id, &now, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	stim_session_fini(s);
+	*s = now;
+	if (stim_blob_partial_cut(fd, s->id, s->received, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int stim_session_advance(struct stim_ctx *ctx, struct stim_upload_session *s, uint64_t received,
@@ -166,4 +192,46 @@ int stim_session_cancel(struct stim_ctx *ctx, const char *id, stim_error_t *err)
 	stim_session_fini(&s);
 	end_session(ctx, id);
 	return 0;
+}
+
+int stim_sessions_expire(struct stim_ctx *ctx, int64_t before_ms, stim_error_t *err)
+{
+	struct stim_strv ids = { 0 };
+	int n;
+
+	{
+		cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+		if (db == NULL || stim_store_sessions_before(db, before_ms, &ids, err) < 0) {
+			stim_strv_fini(&ids);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		STIM_LOG_I("upload session %s expired", ids.v[i]);
+		end_session(ctx, ids.v[i]);
+	}
+	n = (int)ids.n;
+	stim_strv_fini(&ids);
+	return n;
+}
+
+static bool session_exists(const char *id, void *arg)
+{
+	struct stim_db *db = arg;
+	stim_error_t err = NULL;
+	bool exists = true; /* when in doubt, keep */
+
+	if (stim_store_session_exists(db, id, &exists, &err) < 0)
+		stim_error_free(err);
+	return exists;
+}
+
+int stim_sessions_sweep_partials(struct stim_ctx *ctx, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+	if (db == NULL)
+		return -1;
+	return stim_blobs_sweep_partial(ctx->blobs, session_exists, db, err);
 }

@@ -51,6 +51,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.default_project, "stimulator-project");
 	assert_null(cfg.ready_file);
 	assert_int_equal(cfg.threads, 0);
+	assert_true(cfg.max_object_size == (UINT64_C(5) << 40));
+	assert_int_equal(cfg.housekeeping_seconds, 3600);
 	stim_config_fini(&cfg);
 	assert_null(cfg.listen_host);
 	assert_null(cfg.data_dir);
@@ -65,7 +67,8 @@ static void test_every_flag(void **state)
 	assert_int_equal(PARSE(&cfg, &err, "--listen", "[::1]:9090", "--data-dir", "/tmp/d",
 			       "--auth", "enforce", "--log", "json", "--log-level", "debug",
 			       "--images", "/tmp/img", "--default-project", "my-project",
-			       "--ready-file", "/tmp/ready", "--threads", "4"),
+			       "--ready-file", "/tmp/ready", "--threads", "4", "--max-object-size",
+			       "100MiB", "--housekeeping-interval", "2"),
 			 0);
 	assert_null(err);
 	assert_string_equal(cfg.listen_host, "::1");
@@ -78,7 +81,47 @@ static void test_every_flag(void **state)
 	assert_string_equal(cfg.default_project, "my-project");
 	assert_string_equal(cfg.ready_file, "/tmp/ready");
 	assert_int_equal(cfg.threads, 4);
+	assert_true(cfg.max_object_size == 100 * 1024 * 1024);
+	assert_int_equal(cfg.housekeeping_seconds, 2);
 	stim_config_fini(&cfg);
+}
+
+static void test_size_parse(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t want; /* 0: refused */
+	} cases[] = {
+		{ "1", 1 },
+		{ "1048576", 1048576 },
+		{ "512K", 512 * 1024 },
+		{ "512KiB", 512 * 1024 },
+		{ "3M", 3 << 20 },
+		{ "5GiB", UINT64_C(5) << 30 },
+		{ "5TiB", UINT64_C(5) << 40 },
+		{ "0", 0 },
+		{ "", 0 },
+		{ "-1", 0 },
+		{ " 1", 0 },
+		{ "1X", 0 },
+		{ "1KB", 0 },
+		{ "1Ki", 0 },
+		{ "99999999999999999999", 0 },
+		{ "16777216T", 0 }, /* 2^64 bytes */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 0;
+		int ret = stim_size_parse(cases[i].s, &got);
+
+		if (cases[i].want == 0) {
+			assert_int_equal(ret, -1);
+		} else {
+			assert_int_equal(ret, 0);
+			assert_true(got == cases[i].want);
+		}
+	}
 }
 
 static void test_flag_forms(void **state)
@@ -141,6 +184,10 @@ static void test_bad_flags(void **state)
 	expect_bad(PARSE(&cfg, &err, "--threads", "4x"), &cfg, &err, "--threads 4x");
 	expect_bad(PARSE(&cfg, &err, "--threads", ""), &cfg, &err, "--threads");
 	expect_bad(PARSE(&cfg, &err, "--threads", "-1"), &cfg, &err, "--threads -1");
+	expect_bad(PARSE(&cfg, &err, "--max-object-size", "lots"), &cfg, &err,
+		   "--max-object-size lots");
+	expect_bad(PARSE(&cfg, &err, "--housekeeping-interval", "0"), &cfg, &err,
+		   "--housekeeping-interval 0");
 	expect_bad(PARSE(&cfg, &err, "stray"), &cfg, &err, "unexpected argument stray");
 	expect_bad(PARSE(&cfg, &err, "--auth", "off", "stray"), &cfg, &err,
 		   "unexpected argument stray");
@@ -279,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_flag),
+		cmocka_unit_test(test_size_parse),
 		cmocka_unit_test(test_flag_forms),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad_flags),
