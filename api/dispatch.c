@@ -104,6 +104,7 @@ struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_
 	struct api_call *c = xcalloc(1, sizeof(*c));
 	const char *q = strchr(info->uri, '?');
 	stim_error_t err = NULL;
+	const char *fields;
 	enum api_match_result r;
 	struct api_match m;
 
@@ -133,6 +134,12 @@ struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_
 	c->req.metrics = d->metrics;
 
 	if (api_query_parse(q != NULL ? q + 1 : "", &c->req.query, &c->req.nquery, &err) < 0) {
+		answer_error(c, err);
+		return c;
+	}
+	fields = api_query(&c->req, "fields");
+	if (fields != NULL && fields[0] != '\0' &&
+	    (c->req.fields = stim_fields_parse(fields, &err)) == NULL) {
 		answer_error(c, err);
 		return c;
 	}

@@ -94,6 +94,13 @@ int api_query_int64(const struct api_req *req, const char *name, bool *has, int6
 
 int api_reply_json(struct api_req *req, unsigned status, json_t *body)
 {
+	/* A partial response trims what succeeded; errors are whole. */
+	if (req->fields != NULL && status < 300) {
+		json_t *part = stim_fields_apply(req->fields, body);
+
+		json_decref(body);
+		body = part;
+	}
 	reset_body(&req->resp);
 	req->resp.status = status;
 	req->resp.body = stim_json_dump(body, &req->resp.len);
@@ -178,5 +185,7 @@ void api_req_fini(struct api_req *req)
 	free(req->query);
 	req->query = NULL;
 	req->nquery = 0;
+	stim_fields_free(req->fields);
+	req->fields = NULL;
 	api_response_fini(&req->resp);
 }

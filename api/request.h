@@ -27,6 +27,7 @@
 
 #include "src/context.h"
 #include "src/error.h"
+#include "src/fields.h"
 
 #define API_MAX_PARAMS 8
 
@@ -100,6 +101,8 @@ struct api_req {
 	size_t nparams;
 	struct api_param *query; /* owned */
 	size_t nquery;
+	/* The `fields` selection (partial response), owned; NULL: all. */
+	struct stim_fields *fields;
 	const char *body; /* buffered routes: the whole body (not NUL-terminated) */
 	size_t body_len;
 	void *stream; /* streaming routes: the state begin() made */

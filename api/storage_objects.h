@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "api/request.h"
+#include "src/fields.h"
 #include "src/objects.h"
 
 extern const struct api_route api_storage_object_routes[];
@@ -16,7 +17,10 @@ extern const size_t api_storage_object_routes_count;
 /* A storage#object; links start with base_url ("http://HOST:PORT"). gcloud
  * downloads from mediaLink's path and checks md5Hash, or crc32c (base64 of
  * the big-endian value), and needs etag (reference/gcloud/storage.md). */
-json_t *api_storage_object_to_json(const struct stim_object *o, const char *base_url);
+/* sel: the partial-response selection for the object (NULL: all of it);
+ * members it leaves out are not built. */
+json_t *api_storage_object_to_json(const struct stim_object *o, const char *base_url,
+				   const struct stim_fields *sel);
 
 /* The members an object body may have (NULL-terminated). */
 extern const char *const api_storage_object_fields[];

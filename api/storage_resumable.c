@@ -259,7 +259,7 @@ int api_storage_objects_chunk(struct api_req *req, stim_error_t *err)
 	}
 	if (stim_session_finish(req->ctx, &c->s, &o, err) < 0)
 		return -1;
-	api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	api_reply_json(req, 200, api_storage_object_to_json(&o, base, req->fields));
 	stim_object_fini(&o);
 	return 0;
 }

@@ -231,7 +231,7 @@ int api_storage_objects_insert(struct api_req *req, stim_error_t *err)
 	if (api_storage_object_cond(req, &cond, err) < 0 ||
 	    stim_upload_commit(up->u, &up->spec, &cond, &o, err) < 0)
 		return -1;
-	api_reply_json(req, 200, api_storage_object_to_json(&o, base));
+	api_reply_json(req, 200, api_storage_object_to_json(&o, base, req->fields));
 	stim_object_fini(&o);
 	return 0;
 }

@@ -76,7 +76,7 @@ google_error "PATCH ifMetagenerationNotMatch current" \
 google_error "bad precondition value" "$(http GET "/storage/v1/b/$B?ifMetagenerationMatch=x")" \
 	400 invalid
 
-resp=$(http PATCH "/storage/v1/b/$B?ifMetagenerationMatch=1&projection=full&fields=name" \
+resp=$(http PATCH "/storage/v1/b/$B?ifMetagenerationMatch=1&projection=full" \
 	-d '{"labels": {"env": null, "team": "core"}, "versioning": {"enabled": true}}')
 expect_eq "PATCH with the right precondition" "$(head -n1 <<<"$resp")" 200
 expect_eq "PATCH: labels merged, null removes" "$(tail -n +2 <<<"$resp" | jq -c .labels)" \

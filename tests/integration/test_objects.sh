@@ -193,6 +193,14 @@ done
 seen=$(paginate "/storage/v1/b/$B/o?prefix=page/&maxResults=2" '.items[]?.name')
 expect_eq "pages visit each object once" "$seen" "page/p1 page/p2 page/p3 page/p4 page/p5 "
 
+expect_eq "fields= trims a page to what it names" \
+	"$(http GET "/storage/v1/b/$B/o?prefix=page/&maxResults=2&fields=items(name),nextPageToken" | tail -n +2 | jq -c '[.items, (.nextPageToken | type), .kind]')" \
+	'[[{"name":"page/p1"},{"name":"page/p2"}],"string",null]'
+expect_eq "fields= on an object" \
+	"$(http GET "/storage/v1/b/$B/o/page%2Fp1?fields=name,size" | tail -n +2 | jq -c .)" \
+	'{"name":"page/p1","size":"1"}'
+google_error "a malformed fields= selection" \
+	"$(http GET "/storage/v1/b/$B/o?fields=items(name")" 400 invalidParameter INVALID_ARGUMENT
 expect_eq "startOffset and endOffset bound a listing" \
 	"$(http GET "/storage/v1/b/$B/o?prefix=page/&startOffset=page/p2&endOffset=page/p4" | tail -n +2 | jq -r '[.items[].name] | join(" ")')" \
 	"page/p2 page/p3"
