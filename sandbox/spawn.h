@@ -1,0 +1,59 @@
+#pragma once
+/*
+ * Starting an instance's first process: clone3 into new pid, mount, uts,
+ * ipc, net and cgroup namespaces, then a list of small named steps in the
+ * child that read like the spec (STYLE.md 8, nsjail's containProc):
+ *
+ *   wait for the parent (cgroup entered) -> cgroup namespace -> mounts
+ *   private -> overlay root (image below, the instance's disk above) ->
+ *   /proc, minimal /dev (+ devpts, shm), read-only /sys -> hostname ->
+ *   pivot_root and detach the old root -> lo up -> stdio and fds ->
+ *   capabilities cut to a container's set -> no_new_privs -> seccomp,
+ *   last -> exec.
+ *
+ * Everything the child needs (paths, mount options, the seccomp program,
+ * argv) is prepared by the parent; the child only makes syscalls, since a
+ * raw clone3 in a threaded daemon skips glibc's fork handlers. A failing
+ * step sends {step, errno} on a socket and exits; the parent turns it into
+ * an error naming the step. The instance's mounts live in its own mount
+ * namespace and vanish with it: nothing is left on the host.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sandbox/cgroup.h"
+#include "src/error.h"
+
+struct stim_sandbox_config {
+	const char *hostname;
+	/* Overlay: lowerdir (the image; "a:b" stacks several), and the boot
+	 * disk directory, which gets upper/ and work/ (made if missing) and
+	 * outlives the process. root is the (empty) directory the overlay is
+	 * mounted on inside the instance's namespace. */
+	const char *lower;
+	const char *disk;
+	const char *root;
+	/* What runs as PID 1: argv[0] is a path inside the new root, or,
+	 * with exec_fd >= 0, the program behind that descriptor (a static
+	 * binary from outside, such as the daemon's own init). */
+	char *const *argv;
+	char *const *envp;
+	int exec_fd;
+	int stdout_fd;		    /* PID 1's stdout and stderr (the serial console) */
+	int pass_fd;		    /* becomes fd 3 in the instance (a config), or -1 */
+	struct stim_cgroup *cgroup; /* entered before any step; NULL: none */
+};
+
+struct stim_sandbox {
+	pid_t pid; /* in the daemon's pid namespace */
+	int pidfd; /* the caller's; O_CLOEXEC */
+};
+
+/* Starts the process and returns once it has exec'd (or failed: the error
+ * names the step, and nothing of it is left running). Any thread. */
+int stim_sandbox_start(const struct stim_sandbox_config *c, struct stim_sandbox *out,
+		       stim_error_t *err);
+
+/* The step names, for messages and tests. */
+const char *stim_sandbox_step_name(int step);

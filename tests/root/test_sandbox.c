@@ -1,0 +1,272 @@
+/* Root test of the instance sandbox (sandbox/spawn.c) with a busybox root:
+ * PID 1 in its own namespaces, the overlay root and the disk that keeps
+ * its writes, /proc, /dev, read-only /sys, hostname and /etc/hosts, lo
+ * only, capabilities cut, seccomp refusing mount, nothing of the host
+ * visible, a failing step named, and the instance's cgroup entered. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sandbox/cgroup.h"
+#include "sandbox/spawn.h"
+#include "src/cleanup.h"
+#include "src/host_probe.h"
+#include "src/util.h"
+
+#define BUSYBOX "/bin/busybox"
+
+struct fixture {
+	char tmp[64];
+	char lower[128];
+	char disk[128];
+	char root[128];
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	ssize_t n;
+	int ret = in >= 0 && out >= 0 ? 0 : -1;
+
+	while (ret == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		ret = write(out, buf, (size_t)n) == n ? 0 : -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+/* A busybox image: /bin/busybox and /bin/sh, nothing else. */
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	char path[256];
+
+	snprintf(f->tmp, sizeof(f->tmp), "/var/tmp/stim-root-sandbox-XXXXXX");
+	if (mkdtemp(f->tmp) == NULL)
+		return -1;
+	snprintf(f->lower, sizeof(f->lower), "%s/lower", f->tmp);
+	snprintf(f->disk, sizeof(f->disk), "%s/disk", f->tmp);
+	snprintf(f->root, sizeof(f->root), "%s/root", f->tmp);
+	snprintf(path, sizeof(path), "%s/bin", f->lower);
+	if (mkdir(f->lower, 0755) < 0 || mkdir(path, 0755) < 0 || mkdir(f->root, 0755) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/bin/busybox", f->lower);
+	if (copy_file(BUSYBOX, path, 0755) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/bin/sh", f->lower);
+	if (symlink("busybox", path) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* Runs `sh -c script` as the instance's PID 1; returns its wait status
+ * and its output in out. */
+static int run(struct fixture *f, struct stim_cgroup *cg, const char *script, char *out,
+	       size_t size)
+{
+	cleanup_error stim_error_t err = NULL;
+	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
+	char *envp[] = { "PATH=/bin", NULL };
+	struct stim_sandbox sb;
+	struct stim_sandbox_config c = {
+		.hostname = "vm-one",
+		.lower = f->lower,
+		.disk = f->disk,
+		.root = f->root,
+		.argv = argv,
+		.envp = envp,
+		.exec_fd = -1,
+		.pass_fd = -1,
+		.cgroup = cg,
+	};
+	int pipefd[2];
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	c.stdout_fd = pipefd[1];
+	if (stim_sandbox_start(&c, &sb, &err) < 0)
+		fail_msg("start: %s", err->msg);
+	close(pipefd[1]);
+	while (len + 1 < size && (n = read(pipefd[0], out + len, size - len - 1)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	assert_int_equal(waitpid(sb.pid, &status, 0), sb.pid);
+	close(sb.pidfd);
+	return status;
+}
+
+static void expect_output(struct fixture *f, const char *script, const char *want)
+{
+	char out[4096];
+	int status = run(f, NULL, script, out, sizeof(out));
+
+	if (strcmp(out, want) != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("%s\n want '%s'\n got  '%s' (status %d)", script, want, out, status);
+}
+
+static void test_namespaces_and_root(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_output(f, "echo $$", "1\n");
+	expect_output(f, "hostname; cat /etc/hostname", "vm-one\nvm-one\n");
+	expect_output(f, "grep metadata.google.internal /etc/hosts",
+		      "169.254.169.254 metadata.google.internal metadata\n");
+	/* Only its own processes: sh, ls and grep. */
+	expect_output(f, "ls /proc | grep -c '^[0-9]'", "3\n");
+	expect_output(f, "ls /sys/class/net; cat /sys/class/net/lo/operstate", "lo\nunknown\n");
+	expect_output(f, "ls /dev | tr '\\n' ' '",
+		      "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero ");
+	expect_output(f, "echo x >/dev/null && head -c 4 /dev/zero | wc -c", "4\n");
+	/* The host's root is gone: only the image and the mounts made here. */
+	expect_output(f, "ls / | tr '\\n' ' '", "bin dev etc proc sys ");
+}
+
+static void test_disk_keeps_writes(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+	char buf[16] = { 0 };
+	int fd;
+
+	expect_output(f, "mkdir -p /root && echo kept >/root/file && echo ok", "ok\n");
+	snprintf(path, sizeof(path), "%s/upper/root/file", f->disk);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 5);
+	close(fd);
+	assert_string_equal(buf, "kept\n");
+	/* A second boot of the same disk sees it; the image is untouched. */
+	expect_output(f, "cat /root/file", "kept\n");
+	snprintf(path, sizeof(path), "%s/root", f->lower);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_privileges_cut(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Seccomp mode 2, no_new_privs, and a bounding set without
+	 * CAP_SYS_ADMIN (21), CAP_SYS_MODULE (16), CAP_SYS_TIME (25),
+	 * CAP_SYS_BOOT (22), CAP_SYS_RAWIO (17) or CAP_MKNOD (27). */
+	expect_output(f, "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -s '\\t' ' '",
+		      "NoNewPrivs: 1\nSeccomp: 2\n");
+	expect_output(f, "grep CapBnd /proc/self/status | cut -f2", "00000000a00425fb\n");
+	/* No mounts (the filter refuses them too: tests/unit/test_seccomp.c). */
+	expect_output(f, "mkdir -p /mnt; mount -t tmpfs t /mnt 2>/dev/null || echo refused",
+		      "refused\n");
+	expect_output(f, "touch /sys/x 2>/dev/null || echo read-only", "read-only\n");
+	expect_output(f, "mknod /dev/sda b 8 0 2>/dev/null || echo refused", "refused\n");
+	/* Without CAP_SYS_ADMIN, as in a container, even in its own uts ns. */
+	expect_output(f, "hostname other 2>/dev/null || echo refused", "refused\n");
+}
+
+static void test_failing_step_is_named(void **state)
+{
+	struct fixture *f = *state;
+	cleanup_error stim_error_t err = NULL;
+	char *argv[] = { "/bin/sh", "-c", "true", NULL };
+	char *envp[] = { NULL };
+	cleanup_free char *missing = xasprintf("%s/no-such-image", f->tmp);
+	struct stim_sandbox sb;
+	struct stim_sandbox_config c = {
+		.hostname = "vm-two",
+		.lower = missing,
+		.disk = f->disk,
+		.root = f->root,
+		.argv = argv,
+		.envp = envp,
+		.exec_fd = -1,
+		.stdout_fd = 2,
+		.pass_fd = -1,
+	};
+
+	assert_int_equal(stim_sandbox_start(&c, &sb, &err), -1);
+	assert_non_null(strstr(err->msg, "mount the overlay root"));
+	stim_error_free(steal_pointer(&err));
+	/* A program that is not in the image: the exec step. */
+	c.lower = f->lower;
+	argv[0] = "/bin/nope";
+	assert_int_equal(stim_sandbox_start(&c, &sb, &err), -1);
+	assert_non_null(strstr(err->msg, "'exec'"));
+	assert_non_null(strstr(err->msg, "No such file"));
+}
+
+static void test_cgroup_entered(void **state)
+{
+	struct fixture *f = *state;
+	cleanup_error stim_error_t err = NULL;
+	struct stim_cgroup_info info;
+	struct stim_cgroups *m;
+	struct stim_cgroup_limits lim = { .pids = 8 };
+	cleanup_cgroup struct stim_cgroup *cg = NULL;
+	char name[64];
+	char out[256];
+
+	if (stim_cgroup_probe(&info, &err) < 0 || !info.res[STIM_CGROUP_PIDS].usable)
+		skip();
+	m = stim_cgroups_new(&info);
+	snprintf(name, sizeof(name), "stim-test-sb-%d", (int)getpid());
+	cg = stim_cgroup_create(m, name, &lim, &err);
+	assert_non_null(cg);
+	/* The cgroup namespace is rooted at the instance's cgroup. */
+	run(f, cg, "cat /proc/self/cgroup | grep -c ':/$'", out, sizeof(out));
+	assert_true(atoi(out) >= 1);
+	assert_int_equal(stim_cgroup_destroy(cg, &err), 0);
+	stim_cgroups_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_namespaces_and_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_keeps_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_privileges_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_step_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_entered, setup, teardown),
+	};
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_sandbox: needs root, skipping\n");
+		return 77;
+	}
+	if (access(BUSYBOX, X_OK) < 0) {
+		fprintf(stderr, "test_sandbox: no %s (busybox-static), skipping\n", BUSYBOX);
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
