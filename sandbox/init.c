@@ -1,0 +1,351 @@
+/* The instance's PID 1 (see init.h). libc and jansson only. */
+#include "sandbox/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define CONFIG_MAX    (1 << 20)
+#define SCRIPT_DIR    "/run/stim"
+#define DEFAULT_GRACE 90
+
+static char *dup_member(json_t *j, const char *key)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+
+	return s != NULL ? strdup(s) : NULL;
+}
+
+int stim_init_config_parse(const char *text, struct stim_init_config *out, char *why,
+			   size_t why_size)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	json_t *grace;
+
+	memset(out, 0, sizeof(*out));
+	if (j == NULL || !json_is_object(j)) {
+		snprintf(why, why_size, "config: %s", j == NULL ? jerr.text : "not an object");
+		json_decref(j);
+		return -1;
+	}
+	out->hostname = dup_member(j, "hostname");
+	out->startup_script = dup_member(j, "startupScript");
+	out->shutdown_script = dup_member(j, "shutdownScript");
+	grace = json_object_get(j, "shutdownGraceSeconds");
+	out->shutdown_grace_seconds =
+		json_is_integer(grace) ? (int)json_integer_value(grace) : DEFAULT_GRACE;
+	json_decref(j);
+	if (out->shutdown_grace_seconds < 0 || out->shutdown_grace_seconds > 3600) {
+		snprintf(why, why_size, "config: shutdownGraceSeconds %d is out of range",
+			 out->shutdown_grace_seconds);
+		stim_init_config_fini(out);
+		return -1;
+	}
+	return 0;
+}
+
+void stim_init_config_fini(struct stim_init_config *c)
+{
+	free(c->hostname);
+	free(c->startup_script);
+	free(c->shutdown_script);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Console lines, as the guest environment writes them. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static char *read_all(int fd)
+{
+	size_t cap = 4096;
+	size_t len = 0;
+	char *buf = malloc(cap);
+
+	while (buf != NULL) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *bigger = cap < CONFIG_MAX ? realloc(buf, cap * 2) : NULL;
+
+			if (bigger == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (buf != NULL)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* Writes the script to SCRIPT_DIR/<name> (a file, so a "#!" line picks
+ * its interpreter, as on GCE). */
+static int write_script(const char *name, const char *text, char *path, size_t size)
+{
+	size_t len = strlen(text);
+	int fd;
+
+	mkdir("/run", 0755);
+	mkdir(SCRIPT_DIR, 0700);
+	snprintf(path, size, "%s/%s", SCRIPT_DIR, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* A running script: its pid until reaped, its output pipe until EOF. */
+struct script {
+	const char *name;
+	pid_t pid;
+	int fd;
+	bool exited;
+	int status;
+	size_t len;
+	char buf[4096];
+};
+
+static void script_start(struct script *s, const char *name, const char *text)
+{
+	char path[128];
+	int p[2];
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->pid = -1;
+	s->fd = -1;
+	say("google_metadata_script_runner: Found %s in metadata.", name);
+	if (write_script(name, text, path, sizeof(path)) < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		say("google_metadata_script_runner: %s: %s", name, strerror(errno));
+		s->exited = true;
+		return;
+	}
+	s->pid = fork();
+	if (s->pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		/* Without "#!", a script is shell, as GCE runs it. */
+		if (strncmp(text, "#!", 2) == 0)
+			execl(path, path, (char *)NULL);
+		execl("/bin/sh", "sh", path, (char *)NULL);
+		dprintf(2, "cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	if (s->pid < 0) {
+		close(p[0]);
+		s->exited = true;
+		return;
+	}
+	s->fd = p[0];
+}
+
+static void emit(struct script *s, const char *line, size_t n)
+{
+	say("google_metadata_script_runner: %s: %.*s", s->name, (int)n, line);
+}
+
+/* Reads what the script wrote and puts whole lines on the console. */
+static void pump(struct script *s)
+{
+	ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+	size_t start = 0;
+
+	if (n <= 0) {
+		if (n < 0 && errno == EINTR)
+			return;
+		if (s->len > 0)
+			emit(s, s->buf, s->len);
+		close(s->fd);
+		s->fd = -1;
+		s->len = 0;
+		return;
+	}
+	s->len += (size_t)n;
+	for (size_t i = 0; i < s->len; i++) {
+		if (s->buf[i] == '\n') {
+			emit(s, s->buf + start, i - start);
+			start = i + 1;
+		}
+	}
+	/* A line longer than the buffer goes out in pieces. */
+	if (start == 0 && s->len == sizeof(s->buf)) {
+		emit(s, s->buf, s->len);
+		start = s->len;
+	}
+	memmove(s->buf, s->buf + start, s->len - start);
+	s->len -= start;
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Reaps every exited child (PID 1 adopts the instance's orphans). */
+static void reap_all(struct script *s)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+
+		if (pid <= 0)
+			return;
+		if (s != NULL && pid == s->pid) {
+			s->exited = true;
+			s->status = st;
+			say("google_metadata_script_runner: %s exit status %d", s->name,
+			    exit_code(st));
+		}
+	}
+}
+
+/* Waits for one event: a signal (returned) or script output (0). */
+static int wait_event(int sfd, struct script *s, int timeout_ms)
+{
+	struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	struct signalfd_siginfo si;
+
+	if (s != NULL)
+		p[1].fd = s->fd;
+	if (poll(p, 2, timeout_ms) <= 0)
+		return 0;
+	if (p[1].revents != 0)
+		pump(s);
+	if ((p[0].revents & POLLIN) != 0 && read(sfd, &si, sizeof(si)) == sizeof(si))
+		return (int)si.ssi_signo;
+	return 0;
+}
+
+/* What a script printed last, without waiting for children of its own
+ * that keep the pipe open; then the pipe is closed. */
+static void drain(struct script *s)
+{
+	while (s->fd >= 0) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 10) <= 0)
+			break;
+		pump(s);
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void shut_down(int sfd, const struct stim_init_config *c)
+{
+	struct timespec pause = { .tv_nsec = 100 * 1000 * 1000 };
+	struct script s;
+
+	say("stim-init: stopping %s", c->hostname != NULL ? c->hostname : "");
+	if (c->shutdown_script != NULL) {
+		time_t deadline = time(NULL) + c->shutdown_grace_seconds;
+
+		script_start(&s, "shutdown-script", c->shutdown_script);
+		while (!s.exited && time(NULL) < deadline)
+			if (wait_event(sfd, &s, 100) == SIGCHLD)
+				reap_all(&s);
+		if (!s.exited)
+			say("google_metadata_script_runner: shutdown-script: killed at the end "
+			    "of the %d s grace period",
+			    c->shutdown_grace_seconds);
+		drain(&s);
+	}
+	/* kill(-1) from PID 1 reaches every other process of the namespace. */
+	kill(-1, SIGTERM);
+	nanosleep(&pause, NULL);
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	say("stim-init: stopped");
+}
+
+int stim_init_main(int config_fd)
+{
+	struct stim_init_config c;
+	struct script s;
+	char why[256];
+	sigset_t set;
+	char *text = read_all(config_fd);
+	int sfd;
+
+	close(config_fd);
+	if (text == NULL || stim_init_config_parse(text, &c, why, sizeof(why)) < 0) {
+		say("stim-init: %s", text == NULL ? "cannot read the config" : why);
+		free(text);
+		return 1;
+	}
+	free(text);
+	/* Signals are read from a signalfd between chores: PID 1 gets only
+	 * those it handles, and the daemon's stop is SIGTERM. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPWR);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	say("stim-init: booting %s", c.hostname != NULL ? c.hostname : "");
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	s.pid = -1;
+	if (c.startup_script != NULL)
+		script_start(&s, "startup-script", c.startup_script);
+	for (;;) {
+		int sig = wait_event(sfd, s.fd >= 0 ? &s : NULL, -1);
+
+		if (sig == SIGCHLD)
+			reap_all(&s);
+		else if (sig != 0)
+			break;
+	}
+	drain(&s);
+	shut_down(sfd, &c);
+	stim_init_config_fini(&c);
+	return 0;
+}

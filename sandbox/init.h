@@ -1,0 +1,37 @@
+#pragma once
+/*
+ * The instance's PID 1 (the `stim-init` executable, sandbox/init_main.c):
+ * what the GCE guest environment does at boot and shutdown, small enough
+ * to be linked statically so it runs in any image, busybox's included.
+ *
+ * It reads its configuration as JSON from fd 3 (made by the daemon),
+ * runs the startup script, reaps every orphan, and on SIGTERM (the
+ * daemon's stop) runs the shutdown script within a grace period, then
+ * ends every process of the instance and exits 0. Its stdout is the
+ * serial console: boot lines and the scripts' output, each line
+ * prefixed as google_metadata_script_runner prefixes it, so what
+ * `gcloud compute instances get-serial-port-output` shows reads as on
+ * GCE.
+ *
+ *   {"hostname": "vm-1", "startupScript": "#!/bin/sh\n...",
+ *    "shutdownScript": "...", "shutdownGraceSeconds": 90}
+ */
+
+#include <stddef.h>
+
+struct stim_init_config {
+	char *hostname;
+	char *startup_script;  /* NULL: none */
+	char *shutdown_script; /* NULL: none */
+	int shutdown_grace_seconds;
+};
+
+/* Parses the configuration text (pure; unit-tested). On failure returns
+ * -1 with the reason in why. It depends on libc and jansson alone, as
+ * the static stim-init links nothing else. */
+int stim_init_config_parse(const char *text, struct stim_init_config *out, char *why,
+			   size_t why_size);
+void stim_init_config_fini(struct stim_init_config *c);
+
+/* Runs PID 1 with the configuration on config_fd; returns its exit code. */
+int stim_init_main(int config_fd);
