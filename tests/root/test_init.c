@@ -26,52 +26,9 @@
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/util.h"
+#include "tests/root/busybox_image.h"
 
 static char init_path[PATH_MAX + 16];
-
-struct fixture {
-	char tmp[64];
-	char lower[128];
-	char disk[128];
-	char root[128];
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	cleanup_free char *cmd = NULL;
-
-	snprintf(f->tmp, sizeof(f->tmp), "/var/tmp/stim-root-init-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL)
-		return -1;
-	snprintf(f->lower, sizeof(f->lower), "%s/lower", f->tmp);
-	snprintf(f->disk, sizeof(f->disk), "%s/disk", f->tmp);
-	snprintf(f->root, sizeof(f->root), "%s/root", f->tmp);
-	/* A busybox image with its applets linked, as images/ will make it
-	 * (relative links: `--install -s` would point at the host's path). */
-	cmd = xasprintf(
-		"mkdir -p %s/bin %s && cp /bin/busybox %s/bin/ && cd %s/bin && "
-		"for a in $(./busybox --list); do [ $a = busybox ] || ln -s busybox $a; done",
-		f->lower, f->root, f->lower, f->lower);
-	if (system(cmd) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 /* Reads console text until it holds `want` (or 10 s pass). */
 static bool wait_for(int fd, char *buf, size_t size, size_t *len, const char *want)
@@ -93,7 +50,7 @@ static bool wait_for(int fd, char *buf, size_t size, size_t *len, const char *wa
 
 static void test_boot_scripts_and_stop(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	const char *config =
 		"{\"hostname\": \"vm-init\", \"shutdownGraceSeconds\": 5,"
@@ -157,7 +114,8 @@ static void test_boot_scripts_and_stop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_boot_scripts_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_scripts_and_stop, busybox_image_setup,
+						busybox_image_teardown),
 	};
 	char self[PATH_MAX];
 	ssize_t n;

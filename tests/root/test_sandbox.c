@@ -24,75 +24,11 @@
 #include "src/cleanup.h"
 #include "src/host_probe.h"
 #include "src/util.h"
-
-#define BUSYBOX "/bin/busybox"
-
-struct fixture {
-	char tmp[64];
-	char lower[128];
-	char disk[128];
-	char root[128];
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	ssize_t n;
-	int ret = in >= 0 && out >= 0 ? 0 : -1;
-
-	while (ret == 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		ret = write(out, buf, (size_t)n) == n ? 0 : -1;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
-/* A busybox image: /bin/busybox and /bin/sh, nothing else. */
-static int setup(void **state)
-{
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	char path[256];
-
-	snprintf(f->tmp, sizeof(f->tmp), "/var/tmp/stim-root-sandbox-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL)
-		return -1;
-	snprintf(f->lower, sizeof(f->lower), "%s/lower", f->tmp);
-	snprintf(f->disk, sizeof(f->disk), "%s/disk", f->tmp);
-	snprintf(f->root, sizeof(f->root), "%s/root", f->tmp);
-	snprintf(path, sizeof(path), "%s/bin", f->lower);
-	if (mkdir(f->lower, 0755) < 0 || mkdir(path, 0755) < 0 || mkdir(f->root, 0755) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/bin/busybox", f->lower);
-	if (copy_file(BUSYBOX, path, 0755) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/bin/sh", f->lower);
-	if (symlink("busybox", path) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
+#include "tests/root/busybox_image.h"
 
 /* Runs `sh -c script` as the instance's PID 1; returns its wait status
  * and its output in out. */
-static int run(struct fixture *f, struct stim_cgroup *cg, const char *script, char *out,
+static int run(struct busybox_image *f, struct stim_cgroup *cg, const char *script, char *out,
 	       size_t size)
 {
 	cleanup_error stim_error_t err = NULL;
@@ -129,7 +65,7 @@ static int run(struct fixture *f, struct stim_cgroup *cg, const char *script, ch
 	return status;
 }
 
-static void expect_output(struct fixture *f, const char *script, const char *want)
+static void expect_output(struct busybox_image *f, const char *script, const char *want)
 {
 	char out[4096];
 	int status = run(f, NULL, script, out, sizeof(out));
@@ -140,7 +76,7 @@ static void expect_output(struct fixture *f, const char *script, const char *wan
 
 static void test_namespaces_and_root(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 
 	expect_output(f, "echo $$", "1\n");
 	expect_output(f, "hostname; cat /etc/hostname", "vm-one\nvm-one\n");
@@ -158,7 +94,7 @@ static void test_namespaces_and_root(void **state)
 
 static void test_disk_keeps_writes(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 	char path[256];
 	char buf[16] = { 0 };
 	int fd;
@@ -178,7 +114,7 @@ static void test_disk_keeps_writes(void **state)
 
 static void test_privileges_cut(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 
 	/* Seccomp mode 2, no_new_privs, and a bounding set without
 	 * CAP_SYS_ADMIN (21), CAP_SYS_MODULE (16), CAP_SYS_TIME (25),
@@ -197,7 +133,7 @@ static void test_privileges_cut(void **state)
 
 static void test_failing_step_is_named(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	char *argv[] = { "/bin/sh", "-c", "true", NULL };
 	char *envp[] = { NULL };
@@ -228,7 +164,7 @@ static void test_failing_step_is_named(void **state)
 
 static void test_cgroup_entered(void **state)
 {
-	struct fixture *f = *state;
+	struct busybox_image *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct stim_cgroup_info info;
 	struct stim_cgroups *m;
@@ -253,11 +189,16 @@ static void test_cgroup_entered(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_namespaces_and_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_keeps_writes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_privileges_cut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failing_step_is_named, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cgroup_entered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_namespaces_and_root, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_keeps_writes, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_privileges_cut, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_failing_step_is_named, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_entered, busybox_image_setup,
+						busybox_image_teardown),
 	};
 
 	if (geteuid() != 0) {
