@@ -51,10 +51,12 @@ int api_query_int(const struct api_req *req, const char *name, int min, int max,
 		return 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
+	/* Reason "invalid", as api_query_int64 and Google's APIs answer it. */
 	if (*end != '\0' || errno != 0 || v < min || v > max)
-		return stim_err(err, STIM_INVALID_ARGUMENT,
-				"Invalid value for %s: '%s' (expected an integer from %d to %d).",
-				name, s, min, max);
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for %s: '%s' (expected an integer from %d "
+				       "to %d).",
+				       name, s, min, max);
 	*out = (int)v;
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* The one list of every API's route table. */
+#include "api/compute.h"
 #include "api/crm.h"
 #include "api/dispatch.h"
 #include "api/health.h"
@@ -13,4 +14,5 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_serviceusage_routes, api_serviceusage_routes_count);
 	api_router_add(router, api_storage_bucket_routes, api_storage_bucket_routes_count);
 	api_router_add(router, api_storage_object_routes, api_storage_object_routes_count);
+	api_router_add(router, api_compute_catalog_routes, api_compute_catalog_routes_count);
 }

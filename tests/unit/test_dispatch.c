@@ -354,7 +354,7 @@ static void test_list_with_query(void **state)
 	answer_fini(&a);
 
 	call(f, "GET", "/v1/projects?pageSize=lots", NULL, &a);
-	expect_error(&a, 400, "INVALID_ARGUMENT", "badRequest");
+	expect_error(&a, 400, "INVALID_ARGUMENT", "invalid");
 	answer_fini(&a);
 }
 
