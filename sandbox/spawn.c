@@ -33,6 +33,7 @@ enum step {
 	STEP_CGROUP_NS,
 	STEP_PRIVATE,
 	STEP_OVERLAY,
+	STEP_BINDS,
 	STEP_PROC,
 	STEP_DEV,
 	STEP_DEVPTS,
@@ -54,6 +55,7 @@ static const char *const step_names[STEP_NR] = {
 	[STEP_CGROUP_NS] = "cgroup namespace",
 	[STEP_PRIVATE] = "make mounts private",
 	[STEP_OVERLAY] = "mount the overlay root",
+	[STEP_BINDS] = "bind the image's read-only directories",
 	[STEP_PROC] = "mount /proc",
 	[STEP_DEV] = "populate /dev",
 	[STEP_DEVPTS] = "mount /dev/pts",
@@ -108,6 +110,7 @@ struct plan {
 	char pts[PATH_MAX];
 	char shm[PATH_MAX];
 	char sys[PATH_MAX];
+	char bind_target[STIM_SANDBOX_BINDS_MAX][PATH_MAX];
 	struct sock_fprog prog;
 	uint64_t keep_caps;
 	int last_cap;
@@ -162,6 +165,22 @@ static int populate_dev(const struct plan *p)
 	}
 	for (size_t i = 0; i < NLINKS; i++) {
 		if (symlink(dev_links[i].target, p->dev_link[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each bind is made, then remounted read-only: MS_RDONLY is ignored on
+ * the first bind mount call (mount(2), "Creating a bind mount"). */
+static int bind_readonly(const struct plan *p)
+{
+	for (size_t i = 0; i < p->c->nbinds; i++) {
+		const char *dst = p->bind_target[i];
+
+		if (mkdir_ok(dst, 0755) < 0 ||
+		    mount(p->c->binds[i].source, dst, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+			  NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -244,6 +263,7 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	STEP(p, STEP_CGROUP_NS, unshare(CLONE_NEWCGROUP));
 	STEP(p, STEP_PRIVATE, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	STEP(p, STEP_OVERLAY, mount("overlay", c->root, "overlay", 0, p->overlay_opts));
+	STEP(p, STEP_BINDS, bind_readonly(p));
 	STEP(p, STEP_PROC, mkdir_ok(p->proc, 0555));
 	STEP(p, STEP_PROC, mount("proc", p->proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 	STEP(p, STEP_DEV, populate_dev(p));
@@ -385,6 +405,14 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 	}
 	for (size_t i = 0; i < NLINKS; i++) {
 		if (join(p->dev_link[i], PATH_MAX, p->dev, dev_links[i].name, err) < 0)
+			goto fail;
+	}
+	if (c->nbinds > STIM_SANDBOX_BINDS_MAX) {
+		stim_err(err, STIM_INVALID_ARGUMENT, "at most %d binds", STIM_SANDBOX_BINDS_MAX);
+		goto fail;
+	}
+	for (size_t i = 0; i < c->nbinds; i++) {
+		if (join(p->bind_target[i], PATH_MAX, c->root, c->binds[i].target, err) < 0)
 			goto fail;
 	}
 	if (stim_seccomp_build(&prog, err) < 0)

@@ -6,6 +6,7 @@
  *
  *   wait for the parent (cgroup entered) -> cgroup namespace -> mounts
  *   private -> overlay root (image below, the instance's disk above) ->
+ *   the image's read-only binds ->
  *   /proc, minimal /dev (+ devpts, shm), read-only /sys -> hostname ->
  *   pivot_root and detach the old root -> lo up -> stdio and fds ->
  *   capabilities cut to a container's set -> no_new_privs -> seccomp,
@@ -25,6 +26,15 @@
 #include "sandbox/cgroup.h"
 #include "src/error.h"
 
+/* A host directory bound read-only into the root (the host image's /usr).
+ * target is relative to the root ("usr"). */
+struct stim_sandbox_bind {
+	const char *source;
+	const char *target;
+};
+
+#define STIM_SANDBOX_BINDS_MAX 8
+
 struct stim_sandbox_config {
 	const char *hostname;
 	/* Overlay: lowerdir (the image; "a:b" stacks several), and the boot
@@ -34,6 +44,9 @@ struct stim_sandbox_config {
 	const char *lower;
 	const char *disk;
 	const char *root;
+	/* Read-only binds made over the overlay, before /proc and /dev. */
+	const struct stim_sandbox_bind *binds;
+	size_t nbinds;
 	/* What runs as PID 1: argv[0] is a path inside the new root, or,
 	 * with exec_fd >= 0, the program behind that descriptor (a static
 	 * binary from outside, such as the daemon's own init). */

@@ -1,7 +1,9 @@
 /* Root test of stim-init as an instance's PID 1 in a busybox image: the
  * startup script runs with its output on the serial console, orphans are
  * reaped, and SIGTERM runs the shutdown script, ends every process and
- * exits 0. Skips (77) when stim-init was not built (sanitizer builds). */
+ * exits 0. Then the image recipes (images/images.c) booted the same way:
+ * busybox, and host with the host's programs read-only. Skips (77) when
+ * stim-init was not built (sanitizer builds). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -23,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "images/images.h"
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/util.h"
@@ -48,25 +51,28 @@ static bool wait_for(int fd, char *buf, size_t size, size_t *len, const char *wa
 	return strstr(buf, want) != NULL;
 }
 
-static void test_boot_scripts_and_stop(void **state)
+/* A running instance: stim-init as PID 1, its console on a pipe. */
+struct boot {
+	struct stim_sandbox sb;
+	int console;
+	char out[16384];
+	size_t len;
+};
+
+static void boot(struct boot *b, struct busybox_image *f, const char *lower,
+		 const struct stim_sandbox_bind *binds, size_t nbinds, const char *config)
 {
-	struct busybox_image *f = *state;
 	cleanup_error stim_error_t err = NULL;
-	const char *config =
-		"{\"hostname\": \"vm-init\", \"shutdownGraceSeconds\": 5,"
-		" \"startupScript\": \"#!/bin/sh\\necho hello from $(hostname)\\n"
-		"(sleep 0.1 &)\\nsleep 0.5\\nps -o stat | grep -c '^Z'\\nsleep 1000 &\\n"
-		"echo started\\n\","
-		" \"shutdownScript\": \"echo bye from $$\\n\"}";
 	char *argv[] = { "stim-init", NULL };
-	char *envp[] = { "PATH=/bin", NULL };
+	char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", NULL };
 	int cfg = memfd_create("stim-init-config", MFD_CLOEXEC);
 	int exe = open(init_path, O_PATH | O_CLOEXEC);
 	int console[2];
-	struct stim_sandbox sb;
 	struct stim_sandbox_config c = {
 		.hostname = "vm-init",
-		.lower = f->lower,
+		.lower = lower,
+		.binds = binds,
+		.nbinds = nbinds,
 		.disk = f->disk,
 		.root = f->root,
 		.argv = argv,
@@ -74,47 +80,124 @@ static void test_boot_scripts_and_stop(void **state)
 		.exec_fd = exe,
 		.pass_fd = cfg,
 	};
-	char out[8192] = "";
-	size_t len = 0;
-	int status;
 
+	memset(b, 0, sizeof(*b));
 	assert_true(cfg >= 0 && exe >= 0);
 	assert_int_equal(write(cfg, config, strlen(config)), (ssize_t)strlen(config));
 	assert_int_equal(lseek(cfg, 0, SEEK_SET), 0);
 	assert_int_equal(pipe2(console, O_CLOEXEC), 0);
 	c.stdout_fd = console[1];
-	if (stim_sandbox_start(&c, &sb, &err) < 0)
+	if (stim_sandbox_start(&c, &b->sb, &err) < 0)
 		fail_msg("start: %s", err->msg);
 	close(console[1]);
 	close(cfg);
 	close(exe);
+	b->console = console[0];
+}
 
-	if (!wait_for(console[0], out, sizeof(out), &len, "startup-script exit status 0"))
-		fail_msg("console so far:\n%s", out);
-	assert_non_null(strstr(out, "stim-init: booting vm-init\n"));
-	assert_non_null(
-		strstr(out, "google_metadata_script_runner: startup-script: hello from vm-init\n"));
-	/* The orphaned sleep was reaped: no zombie in the instance. */
-	assert_non_null(strstr(out, "google_metadata_script_runner: startup-script: 0\n"));
-	assert_non_null(strstr(out, "startup-script: started\n"));
+static void expect_console(struct boot *b, const char *want)
+{
+	if (!wait_for(b->console, b->out, sizeof(b->out), &b->len, want))
+		fail_msg("no '%s' on the console:\n%s", want, b->out);
+}
 
-	/* The daemon's stop: SIGTERM through the pidfd. */
-	assert_int_equal(syscall(SYS_pidfd_send_signal, sb.pidfd, SIGTERM, NULL, 0), 0);
-	if (!wait_for(console[0], out, sizeof(out), &len, "stim-init: stopped"))
-		fail_msg("console so far:\n%s", out);
-	assert_non_null(strstr(out, "shutdown-script: bye from "));
-	assert_non_null(strstr(out, "shutdown-script exit status 0"));
-	assert_int_equal(waitpid(sb.pid, &status, 0), sb.pid);
+/* The daemon's stop: SIGTERM through the pidfd; init exits 0. */
+static void stop(struct boot *b)
+{
+	int status;
+
+	assert_int_equal(syscall(SYS_pidfd_send_signal, b->sb.pidfd, SIGTERM, NULL, 0), 0);
+	expect_console(b, "stim-init: stopped");
+	assert_int_equal(waitpid(b->sb.pid, &status, 0), b->sb.pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	close(console[0]);
-	close(sb.pidfd);
+	close(b->console);
+	close(b->sb.pidfd);
+}
+
+static void test_boot_scripts_and_stop(void **state)
+{
+	struct busybox_image *f = *state;
+	struct boot b;
+
+	boot(&b, f, f->lower, NULL, 0,
+	     "{\"hostname\": \"vm-init\", \"shutdownGraceSeconds\": 5,"
+	     " \"startupScript\": \"#!/bin/sh\\necho hello from $(hostname)\\n"
+	     "(sleep 0.1 &)\\nsleep 0.5\\nps -o stat | grep -c '^Z'\\nsleep 1000 &\\n"
+	     "echo started\\n\","
+	     " \"shutdownScript\": \"echo bye from $$\\n\"}");
+	expect_console(&b, "startup-script exit status 0");
+	assert_non_null(strstr(b.out, "stim-init: booting vm-init\n"));
+	assert_non_null(strstr(
+		b.out, "google_metadata_script_runner: startup-script: hello from vm-init\n"));
+	/* The orphaned sleep was reaped: no zombie in the instance. */
+	assert_non_null(strstr(b.out, "google_metadata_script_runner: startup-script: 0\n"));
+	assert_non_null(strstr(b.out, "startup-script: started\n"));
+	stop(&b);
+	assert_non_null(strstr(b.out, "shutdown-script: bye from "));
+	assert_non_null(strstr(b.out, "shutdown-script exit status 0"));
+}
+
+/* The busybox recipe (images/images.c), built in the fixture's directory
+ * as under DATA/images, then reused. */
+static void test_busybox_recipe(void **state)
+{
+	struct busybox_image *f = *state;
+	cleanup_error stim_error_t err = NULL;
+	struct stim_image_layout img;
+	struct boot b;
+
+	assert_int_equal(stim_image_prepare(f->tmp, "busybox", &img, &err), 0);
+	assert_int_equal(stim_image_prepare(f->tmp, "busybox", &img, &err), 0);
+	assert_int_equal(img.nbinds, 0);
+	boot(&b, f, img.lower, NULL, 0,
+	     "{\"startupScript\": \"head -1 /etc/passwd; /usr/bin/awk 'BEGIN { print 40 + 2 }'; "
+	     "ls -ld /tmp | cut -c1-10\"}");
+	expect_console(&b, "startup-script exit status 0");
+	assert_non_null(strstr(b.out, "startup-script: root:x:0:0:root:/root:/bin/sh\n"));
+	assert_non_null(strstr(b.out, "startup-script: 42\n"));
+	assert_non_null(strstr(b.out, "startup-script: drwxrwxrwt\n"));
+	stop(&b);
+	assert_int_equal(stim_image_prepare(f->tmp, "debian-99", &img, &err), -1);
+	assert_int_equal(err->code, STIM_NOT_FOUND);
+}
+
+/* The host recipe: the host's programs, read-only, and nothing else of it. */
+static void test_host_recipe(void **state)
+{
+	struct busybox_image *f = *state;
+	cleanup_error stim_error_t err = NULL;
+	struct stim_image_layout img;
+	struct boot b;
+
+	assert_int_equal(stim_image_prepare(f->tmp, "host", &img, &err), 0);
+	assert_true(img.nbinds >= 1);
+	assert_string_equal(img.binds[0].source, "/usr");
+	boot(&b, f, img.lower, img.binds, img.nbinds,
+	     "{\"startupScript\": \"#!/bin/bash\\necho bash ${BASH_VERSINFO[0]}\\n"
+	     "awk 'BEGIN { print \\\"awk ok\\\" }'\\n"
+	     "touch /usr/x 2>/dev/null || echo usr is read-only\\n"
+	     "test -e /var/lib/stimulator || echo no daemon data\\n"
+	     "test -e /root/.bashrc || echo a root of its own\\n"
+	     "echo written >/etc/motd && cat /etc/motd\\n\"}");
+	expect_console(&b, "startup-script exit status 0");
+	assert_non_null(strstr(b.out, "startup-script: bash 5\n"));
+	assert_non_null(strstr(b.out, "startup-script: awk ok\n"));
+	assert_non_null(strstr(b.out, "startup-script: usr is read-only\n"));
+	assert_non_null(strstr(b.out, "startup-script: no daemon data\n"));
+	assert_non_null(strstr(b.out, "startup-script: a root of its own\n"));
+	assert_non_null(strstr(b.out, "startup-script: written\n"));
+	stop(&b);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_boot_scripts_and_stop, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_busybox_recipe, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_host_recipe, busybox_image_setup,
 						busybox_image_teardown),
 	};
 	char self[PATH_MAX];

@@ -1,0 +1,39 @@
+#pragma once
+/*
+ * Image recipes: the read-only layer an instance's overlay root sits on,
+ * built once under DATA/images/<name>/rootfs and shared by every
+ * instance of that image (the instance's writes go to its own disk).
+ *
+ *   busybox  busybox-static's one binary with a relative link per applet
+ *            (`busybox --install -s` would point the links at the host's
+ *            own path), plus the /etc a shell expects. A few ms to build.
+ *   host     the host's own programs: a skeleton root whose /usr is the
+ *            host's, bound read-only, with bin, sbin and lib* as the host
+ *            has them (links on merged-/usr systems, binds otherwise), and
+ *            a private /etc, /var, /home and /tmp. Instant, and it has
+ *            whatever the runner has installed.
+ *
+ * A recipe is built in a temporary directory and renamed into place, so a
+ * crash or a concurrent build never leaves a half image in use.
+ * (debian-12 through mmdebstrap is still to come: issue 4.)
+ */
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "sandbox/spawn.h"
+#include "src/error.h"
+
+struct stim_image_layout {
+	char lower[PATH_MAX];
+	struct stim_sandbox_bind binds[STIM_SANDBOX_BINDS_MAX];
+	size_t nbinds;
+	char bind_source[STIM_SANDBOX_BINDS_MAX][64];
+	char bind_target[STIM_SANDBOX_BINDS_MAX][64];
+};
+
+/* Builds the image if it is not there yet and fills *out (binds point
+ * into out). NOT_FOUND for an unknown name; FAILED_PRECONDITION when the
+ * host lacks what the recipe needs (busybox-static). Any thread. */
+int stim_image_prepare(const char *data_dir, const char *name, struct stim_image_layout *out,
+		       stim_error_t *err);
