@@ -45,7 +45,7 @@ google_error "unknown operation" "$(http GET /v1/operations/cp.nope)" 404 notFou
 google_error "broken percent-escape" "$(http GET /v1/projects/abc%zz)" 400 badRequest \
 	INVALID_ARGUMENT
 google_error "encoded NUL" "$(http GET /v1/projects/abc%00def)" 400 badRequest INVALID_ARGUMENT
-google_error "bad pageSize" "$(http GET '/v1/projects?pageSize=abc')" 400 badRequest \
+google_error "bad pageSize" "$(http GET '/v1/projects?pageSize=abc')" 400 invalid \
 	INVALID_ARGUMENT
 google_error "bad filter" "$(http GET '/v1/projects?filter=colour:blue')" 400 badRequest \
 	INVALID_ARGUMENT
