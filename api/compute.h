@@ -1,14 +1,31 @@
 #pragma once
 /*
  * Compute Engine v1 (/compute/v1/projects/{project}/...), as gcloud calls
- * it (reference/gcloud/compute.md). This file's routes: the catalog that
- * needs no store of its own, zones, regions and machine types (also the
- * aggregated list gcloud's `machine-types list` uses).
+ * it (reference/gcloud/compute.md), one file per resource: the catalog
+ * (zones, regions, machine types; api/compute_catalog.c), operations
+ * (zonal, regional, global; api/compute_operations.c) and the project
+ * with its common instance metadata (api/compute_projects.c).
  */
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "api/request.h"
 #include "api/router.h"
 
 extern const struct api_route api_compute_catalog_routes[];
 extern const size_t api_compute_catalog_routes_count;
+
+struct stim_compute_op;
+
+extern const struct api_route api_compute_operation_routes[];
+extern const size_t api_compute_operation_routes_count;
+extern const struct api_route api_compute_project_routes[];
+extern const size_t api_compute_project_routes_count;
+
+/* A compute#operation, links under this request's host. */
+json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_compute_op *op);
+/* GCE's not-found answer for a project, and the project check every
+ * Compute route makes first (an unknown or deleted project is 404). */
+int api_compute_project_check(struct api_req *req, stim_error_t *err);

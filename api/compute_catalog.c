@@ -9,7 +9,6 @@
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/page_token.h"
-#include "src/projects.h"
 #include "src/util.h"
 
 /* What GCE shows for resources as old as the service. */
@@ -21,29 +20,6 @@ static int not_found(stim_error_t *err, const char *what)
 {
 	return stim_err_reason(err, STIM_NOT_FOUND, "notFound", "The resource '%s' was not found",
 			       what);
-}
-
-/* Compute knows a project or says it was not found (Resource Manager's
- * "no permission, or it does not exist" is its own wording). */
-static int project_check(struct api_req *req, stim_error_t *err)
-{
-	const char *id = api_path(req, "project");
-	cleanup_error stim_error_t perr = NULL;
-	struct stim_project p;
-	cleanup_free char *what = NULL;
-
-	if (stim_project_get(req->ctx, id, &p, &perr) == 0) {
-		bool active = p.state == STIM_PROJECT_ACTIVE;
-
-		stim_project_fini(&p);
-		if (active)
-			return 0;
-	} else if (perr->code != STIM_PERMISSION_DENIED && perr->code != STIM_NOT_FOUND) {
-		*err = steal_pointer(&perr);
-		return -1;
-	}
-	what = xasprintf("projects/%s", id);
-	return not_found(err, what);
 }
 
 /* "http://HOST:PORT/compute/v1/projects/P" */
@@ -134,7 +110,7 @@ struct page {
 static int list_begin(struct api_req *req, struct page *pg, stim_error_t *err)
 {
 	memset(pg, 0, sizeof(*pg));
-	if (project_check(req, err) < 0 ||
+	if (api_compute_project_check(req, err) < 0 ||
 	    api_query_int(req, "maxResults", 0, COMPUTE_LIST_MAX, &pg->max, err) < 0 ||
 	    stim_page_token_decode(api_query(req, "pageToken"), "invalid", pg->after,
 				   sizeof(pg->after), err) < 0)
@@ -210,7 +186,7 @@ static int api_compute_zones_get(struct api_req *req, stim_error_t *err)
 	cleanup_free char *purl = NULL;
 	cleanup_free char *what = NULL;
 
-	if (project_check(req, err) < 0)
+	if (api_compute_project_check(req, err) < 0)
 		return -1;
 	r = stim_compute_zone_region(zone);
 	if (r == NULL) {
@@ -247,7 +223,7 @@ static int api_compute_regions_get(struct api_req *req, stim_error_t *err)
 	cleanup_free char *purl = NULL;
 	cleanup_free char *what = NULL;
 
-	if (project_check(req, err) < 0)
+	if (api_compute_project_check(req, err) < 0)
 		return -1;
 	r = stim_compute_region_find(api_path(req, "region"));
 	if (r == NULL) {
@@ -299,7 +275,7 @@ static int api_compute_machine_types_get(struct api_req *req, stim_error_t *err)
 	cleanup_free char *purl = NULL;
 	cleanup_free char *what = NULL;
 
-	if (project_check(req, err) < 0 || zone_check(req, err) < 0)
+	if (api_compute_project_check(req, err) < 0 || zone_check(req, err) < 0)
 		return -1;
 	t = stim_compute_machine_type_find(api_path(req, "machineType"));
 	if (t == NULL) {
@@ -323,7 +299,7 @@ static int api_compute_machine_types_aggregated(struct api_req *req, stim_error_
 	size_t nr;
 	size_t nt;
 
-	if (project_check(req, err) < 0) {
+	if (api_compute_project_check(req, err) < 0) {
 		json_decref(scopes);
 		return -1;
 	}

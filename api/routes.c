@@ -15,4 +15,6 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_storage_bucket_routes, api_storage_bucket_routes_count);
 	api_router_add(router, api_storage_object_routes, api_storage_object_routes_count);
 	api_router_add(router, api_compute_catalog_routes, api_compute_catalog_routes_count);
+	api_router_add(router, api_compute_operation_routes, api_compute_operation_routes_count);
+	api_router_add(router, api_compute_project_routes, api_compute_project_routes_count);
 }

@@ -13,6 +13,7 @@
 #include "api/server.h"
 #include "src/cleanup.h"
 #include "src/commands.h"
+#include "src/compute_ops.h"
 #include "src/config.h"
 #include "src/context.h"
 #include "src/housekeeping.h"
@@ -74,6 +75,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	ctx.store = stim_store_open(cfg->data_dir, err);
 	if (ctx.store == NULL)
 		return stim_err_wrap(err, "store");
+	ctx.compute_hub = stim_compute_hub_new();
 	if (stim_project_ensure(&ctx, cfg->default_project, err) < 0)
 		goto out;
 	ctx.blobs = stim_blobs_open(cfg->data_dir, err);
@@ -120,6 +122,7 @@ out:
 	api_router_free(d.router);
 	stim_blobs_close(ctx.blobs);
 	stim_store_close(ctx.store);
+	stim_compute_hub_free(ctx.compute_hub);
 	if (ret == 0)
 		STIM_LOG_I("stopped");
 	return ret;

@@ -9,9 +9,11 @@
 #include "src/store.h"
 
 struct stim_blobs;
+struct stim_compute_hub;
 
 struct stim_ctx {
 	const struct stim_config *cfg;
 	struct stim_store *store;
-	struct stim_blobs *blobs; /* object bytes (Cloud Storage) */
+	struct stim_blobs *blobs;	      /* object bytes (Cloud Storage) */
+	struct stim_compute_hub *compute_hub; /* operation waiters; NULL in tests */
 };

@@ -201,6 +201,44 @@ const struct stim_migration stim_migrations[] = {
 	  /* Composite objects (objects.compose) count their components and,
 	   * as in GCS, have a CRC32C but no MD5. 0: not composite. */
 	  "ALTER TABLE objects ADD COLUMN component_count INTEGER NOT NULL DEFAULT 0;" },
+	{ 6,
+	  /* Compute Engine operations (zonal, regional or global: scope_type
+	   * 'zone', 'region' or 'global', scope the zone or region name or
+	   * ''). target is the resource's path under /compute/v1/, so links
+	   * are rendered with whatever host the client used. */
+	  "CREATE TABLE compute_operations ("
+	  "  project TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL,"
+	  "  scope_type TEXT NOT NULL,"
+	  "  scope TEXT NOT NULL,"
+	  "  operation_type TEXT NOT NULL,"
+	  "  target TEXT NOT NULL,"
+	  "  target_id TEXT,"
+	  "  status TEXT NOT NULL,"
+	  "  progress INTEGER NOT NULL,"
+	  "  error_code TEXT,"
+	  "  error_message TEXT,"
+	  "  http_status INTEGER,"
+	  "  insert_time INTEGER NOT NULL,"
+	  "  start_time INTEGER,"
+	  "  end_time INTEGER,"
+	  "  PRIMARY KEY (project, name)"
+	  ") WITHOUT ROWID;"
+	  "CREATE INDEX compute_operations_scope"
+	  "  ON compute_operations (project, scope_type, scope, name);"
+	  /* A project's Compute side: its common instance metadata and that
+	   * metadata's fingerprint (8 random bytes, new at each change). */
+	  "CREATE TABLE compute_projects ("
+	  "  project TEXT PRIMARY KEY,"
+	  "  metadata_fingerprint BLOB NOT NULL"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE compute_project_metadata ("
+	  "  project TEXT NOT NULL,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (project, key)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);
