@@ -21,6 +21,8 @@ struct stim_compute_op;
 
 extern const struct api_route api_compute_operation_routes[];
 extern const size_t api_compute_operation_routes_count;
+extern const struct api_route api_compute_instance_routes[];
+extern const size_t api_compute_instance_routes_count;
 extern const struct api_route api_compute_project_routes[];
 extern const size_t api_compute_project_routes_count;
 

@@ -17,4 +17,5 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_compute_catalog_routes, api_compute_catalog_routes_count);
 	api_router_add(router, api_compute_operation_routes, api_compute_operation_routes_count);
 	api_router_add(router, api_compute_project_routes, api_compute_project_routes_count);
+	api_router_add(router, api_compute_instance_routes, api_compute_instance_routes_count);
 }

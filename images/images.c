@@ -211,7 +211,8 @@ static const char *const host_tops[] = { "bin", "sbin", "lib", "lib32", "lib64",
 /* Parts of the host's /etc that programs need and that hold nothing of
  * the host's own identity: Debian's alternatives links and the CAs. */
 static const char *const host_etc_binds[] = { "etc/alternatives", "etc/ssl" };
-static const char *const host_etc_copies[] = { "etc/ld.so.cache", "etc/nsswitch.conf" };
+static const char *const host_etc_copies[] = { "etc/ld.so.cache", "etc/nsswitch.conf",
+					       "etc/os-release" };
 
 static void add_bind(struct stim_image_layout *out, const char *source, const char *target)
 {

@@ -13,6 +13,7 @@
 #include "api/server.h"
 #include "src/cleanup.h"
 #include "src/commands.h"
+#include "sandbox/cgroup.h"
 #include "src/compute_ops.h"
 #include "src/config.h"
 #include "src/context.h"
@@ -24,6 +25,7 @@
 #include "src/store.h"
 #include "src/upload_sessions.h"
 #include "src/util.h"
+#include "src/workers.h"
 
 /* Requests in flight get this long to finish after SIGTERM. */
 #define SHUTDOWN_GRACE_MS 10000
@@ -48,6 +50,50 @@ static int write_ready_file(const char *path, const char *host, uint16_t port, s
 	return 0;
 }
 
+/* stim-init sits beside the daemon's own executable (CMakeLists.txt);
+ * NULL when it is not there (sanitizer builds): instances then say so. */
+static char *find_init(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *path;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	path = xasprintf("%s/stim-init", self);
+	if (access(path, X_OK) == 0)
+		return path;
+	STIM_LOG_W("no %s: instances cannot start", path);
+	free(path);
+	return NULL;
+}
+
+/* The instance cgroups of this host's layout (the same probe as doctor);
+ * what it cannot enforce is said once here and in every instance. */
+static int setup_cgroups(struct stim_ctx *ctx, stim_error_t *err)
+{
+	cleanup_error stim_error_t perr = NULL;
+	struct stim_cgroup_info info;
+	struct stim_cgroups *m;
+
+	if (stim_cgroup_probe(&info, &perr) < 0) {
+		STIM_LOG_W("no cgroups (%s): instances run without limits", perr->msg);
+		return 0;
+	}
+	m = stim_cgroups_new(&info);
+	if (stim_cgroups_prepare(m, err) < 0) {
+		stim_cgroups_free(m);
+		return -1;
+	}
+	if (stim_cgroups_unenforced(m)[0] != '\0')
+		STIM_LOG_W("instance limits not enforced on this host: %s",
+			   stim_cgroups_unenforced(m));
+	ctx->cgroups = m;
+	return 0;
+}
+
 /* Blocks the stop signals in this thread before any other starts, so every
  * thread inherits the mask and only sigwait() below sees them. */
 static void block_signals(sigset_t *set)
@@ -66,6 +112,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	struct api_dispatcher d = { .ctx = &ctx };
 	struct api_server *srv = NULL;
 	struct stim_housekeeper *hk = NULL;
+	char *init_path = NULL;
 	sigset_t set;
 	int sig = 0;
 	int swept;
@@ -94,6 +141,10 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		goto out;
 	if (swept > 0)
 		STIM_LOG_I("removed %d orphaned partial uploads", swept);
+	if (setup_cgroups(&ctx, err) < 0)
+		goto out;
+	ctx.init_path = init_path = find_init();
+	ctx.workers = stim_workers_new();
 	d.router = api_router_new();
 	api_routes_register(d.router);
 	d.metrics = api_metrics_new(d.router);
@@ -116,6 +167,10 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 out:
 	api_server_stop(srv, SHUTDOWN_GRACE_MS);
 	stim_housekeeper_stop(hk);
+	/* Starts and deletes in flight finish first: they write the store. */
+	stim_workers_drain(ctx.workers);
+	stim_cgroups_free(ctx.cgroups);
+	free(init_path);
 	if (cfg->ready_file != NULL)
 		unlink(cfg->ready_file);
 	api_metrics_free(d.metrics);

@@ -10,10 +10,18 @@
 
 struct stim_blobs;
 struct stim_compute_hub;
+struct stim_cgroups;
+struct stim_workers;
 
 struct stim_ctx {
 	const struct stim_config *cfg;
 	struct stim_store *store;
 	struct stim_blobs *blobs;	      /* object bytes (Cloud Storage) */
 	struct stim_compute_hub *compute_hub; /* operation waiters; NULL in tests */
+	/* Instances: their cgroups (NULL: none, as in unit tests), the jobs
+	 * that start and stop them (NULL: run inline), and the static PID 1
+	 * they run (NULL: instances cannot start here, and say so). */
+	struct stim_cgroups *cgroups;
+	struct stim_workers *workers;
+	const char *init_path;
 };

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -233,5 +234,38 @@ int stim_mountinfo_read(struct stim_mountinfo **out, size_t *n, stim_error_t *er
 		return -1;
 	if (stim_mountinfo_parse(text, out, n, err) < 0)
 		return stim_err_wrap(err, "/proc/self/mountinfo");
+	return 0;
+}
+
+int stim_procfs_stat_start_time(const char *stat, uint64_t *out)
+{
+	const char *p = strrchr(stat, ')');
+	char *end;
+
+	if (p == NULL)
+		return -1;
+	/* After ")": field 3 (state) is the first; 22 is 19 fields on. */
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL)
+			return -1;
+	}
+	errno = 0;
+	*out = strtoull(p + 1, &end, 10);
+	return errno == 0 && end != p + 1 ? 0 : -1;
+}
+
+int stim_procfs_pid_start_time(int pid, uint64_t *out, stim_error_t *err)
+{
+	char path[32];
+	cleanup_free char *text = NULL;
+	cleanup_error stim_error_t rerr = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (stim_procfs_read(path, 4096, &text, &rerr) < 0)
+		return stim_err(err, STIM_NOT_FOUND, "no process %d", pid);
+	if (stim_procfs_stat_start_time(text, out) < 0)
+		return stim_err(err, STIM_INTERNAL, "cannot read %s", path);
 	return 0;
 }

@@ -12,6 +12,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "src/error.h"
 
@@ -24,6 +25,14 @@
  * files report st_size 0, so it reads to EOF. A file longer than max bytes is
  * RESOURCE_EXHAUSTED; failing open or read is INTERNAL with errnum set. */
 int stim_procfs_read(const char *path, size_t max, char **text, stim_error_t *err);
+
+/* The start time (field 22, clock ticks since boot) from /proc/PID/stat
+ * text. The command name (field 2) may hold spaces and parentheses, so
+ * the fields are counted from its last ')'. -1 when malformed. */
+int stim_procfs_stat_start_time(const char *stat, uint64_t *out);
+/* The same, read from /proc/<pid>/stat. NOT_FOUND when there is no such
+ * process. */
+int stim_procfs_pid_start_time(int pid, uint64_t *out, stim_error_t *err);
 
 /* The mount table */
 

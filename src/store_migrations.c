@@ -239,6 +239,38 @@ const struct stim_migration stim_migrations[] = {
 	  "  value TEXT NOT NULL,"
 	  "  PRIMARY KEY (project, key)"
 	  ") WITHOUT ROWID;" },
+	{ 7,
+	  /* Compute Engine instances. image is the recipe the disk sits on
+	   * (images/), source_image what the client named. pid and pid_start
+	   * (the start time in clock ticks, /proc/PID/stat field 22) say which
+	   * process is the instance's PID 1, so a reused pid is never taken
+	   * for it. */
+	  "CREATE TABLE instances ("
+	  "  project TEXT NOT NULL,"
+	  "  zone TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL UNIQUE,"
+	  "  status TEXT NOT NULL,"
+	  "  status_message TEXT,"
+	  "  machine_type TEXT NOT NULL,"
+	  "  image TEXT NOT NULL,"
+	  "  source_image TEXT,"
+	  "  description TEXT,"
+	  "  metadata_fingerprint BLOB NOT NULL,"
+	  "  pid INTEGER,"
+	  "  pid_start INTEGER,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  last_start_time INTEGER,"
+	  "  PRIMARY KEY (project, zone, name)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE instance_metadata ("
+	  "  project TEXT NOT NULL,"
+	  "  zone TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (project, zone, name, key)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -22,6 +22,11 @@ FAILED=0
 stim_cleanup() {
 	local rc=$?
 
+	# A test's own teardown (deleting its instances, which outlive the
+	# daemon by design) runs while the daemon is still up.
+	if declare -F stim_on_exit >/dev/null; then
+		stim_on_exit || true
+	fi
 	stim_stop || true
 	if [ "$FAILED" -gt 0 ] || [ "$rc" -ne 0 ]; then
 		echo "--- daemon log (last 40 lines) ---"

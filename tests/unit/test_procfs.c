@@ -376,6 +376,26 @@ static void test_read_self(void **state)
 	stim_mountinfo_free(v, n);
 }
 
+static void test_stat_start_time(void **state)
+{
+	uint64_t t = 0;
+	cleanup_error stim_error_t err = NULL;
+
+	/* A command name with spaces and a ')' of its own. */
+	assert_int_equal(stim_procfs_stat_start_time(
+				 "42 (a b) c)) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+				 "98765 1000 10 18446744073709551615",
+				 &t),
+			 0);
+	assert_true(t == 98765);
+	assert_int_equal(stim_procfs_stat_start_time("42 (x) S 1 2", &t), -1);
+	assert_int_equal(stim_procfs_stat_start_time("no parenthesis", &t), -1);
+	/* This process: a start time, and none for a pid that cannot be. */
+	assert_int_equal(stim_procfs_pid_start_time(getpid(), &t, &err), 0);
+	assert_true(t > 0);
+	assert_int_equal(stim_procfs_pid_start_time(-5, &t, &err), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_parse_table_reports_line),
 		cmocka_unit_test(test_parse_table_empty),
 		cmocka_unit_test(test_read_self),
+		cmocka_unit_test(test_stat_start_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,320 @@
+/* Compute Engine instances: insert, get, list, aggregatedList, delete,
+ * getSerialPortOutput (see compute.h and src/instances.h). */
+#include "api/compute.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/cgroup.h"
+#include "src/cleanup.h"
+#include "src/compute_catalog.h"
+#include "src/instances.h"
+#include "src/json.h"
+#include "src/page_token.h"
+#include "src/util.h"
+
+#define LIST_MAX 500
+
+static json_t *fingerprint_json(const unsigned char *fp)
+{
+	cleanup_free char *s = stim_base64_encode(fp, STIM_FINGERPRINT_LEN, false);
+
+	return json_string(s);
+}
+
+static json_t *instance_json(const struct api_req *req, const struct stim_instance *in)
+{
+	cleanup_free char *base = api_base_url(req);
+	cleanup_free char *purl = xasprintf("%s/compute/v1/projects/%s", base, in->project);
+	const char *unenforced =
+		req->ctx->cgroups != NULL ? stim_cgroups_unenforced(req->ctx->cgroups) : "";
+	json_t *items = json_array();
+	char ts[STIM_TIME_BUFSZ];
+	char id[24];
+	json_t *j;
+
+	snprintf(id, sizeof(id), "%lld", (long long)in->id);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "kind", "compute#instance",
+		      "id", id, "name", in->name, "creationTimestamp",
+		      stim_time_format(in->create_time_ms, ts), "status", in->status, "cpuPlatform",
+		      "Intel Cascade Lake", "deletionProtection", 0, "canIpForward", 0,
+		      "labelFingerprint", "42WmSpB8rSM=");
+	json_object_set_new(j, "zone", json_sprintf("%s/zones/%s", purl, in->zone));
+	json_object_set_new(
+		j, "machineType",
+		json_sprintf("%s/zones/%s/machineTypes/%s", purl, in->zone, in->machine_type));
+	json_object_set_new(j, "selfLink",
+			    json_sprintf("%s/zones/%s/instances/%s", purl, in->zone, in->name));
+	if (in->description != NULL)
+		json_object_set_new(j, "description", json_string(in->description));
+	/* Say plainly what this host does not enforce (doctor says it too). */
+	if (in->status_message != NULL)
+		json_object_set_new(j, "statusMessage", json_string(in->status_message));
+	else if (unenforced[0] != '\0')
+		json_object_set_new(
+			j, "statusMessage",
+			json_sprintf("Not enforced on this host: %s limits", unenforced));
+	if (in->last_start_time_ms != 0)
+		json_object_set_new(j, "lastStartTimestamp",
+				    json_string(stim_time_format(in->last_start_time_ms, ts)));
+	for (size_t i = 0; i < in->metadata.n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s}", "key", in->metadata.v[i].key,
+						       "value", in->metadata.v[i].value));
+	json_object_set_new(j, "metadata",
+			    json_pack("{s:s, s:o, s:o}", "kind", "compute#metadata", "fingerprint",
+				      fingerprint_json(in->metadata_fingerprint), "items", items));
+	json_object_set_new(j, "tags", json_pack("{s:s}", "fingerprint", "42WmSpB8rSM="));
+	/* The boot disk is the instance's own directory (auto-delete). */
+	json_object_set_new(
+		j, "disks",
+		json_pack("[{s:s, s:s, s:s, s:o, s:s, s:i, s:b, s:b, s:s, s:s}]", "kind",
+			  "compute#attachedDisk", "type", "PERSISTENT", "mode", "READ_WRITE",
+			  "source", json_sprintf("%s/zones/%s/disks/%s", purl, in->zone, in->name),
+			  "deviceName", in->name, "index", 0, "boot", 1, "autoDelete", 1,
+			  "interface", "SCSI", "diskSizeGb", "10"));
+	json_object_set_new(j, "scheduling",
+			    json_pack("{s:s, s:b, s:b, s:s}", "onHostMaintenance", "MIGRATE",
+				      "automaticRestart", 1, "preemptible", 0, "provisioningModel",
+				      "STANDARD"));
+	json_object_set_new(j, "fingerprint", fingerprint_json(in->metadata_fingerprint));
+	return j;
+}
+
+/* The members of an insert body the emulator uses; the rest of what
+ * gcloud sends (networkInterfaces until VPCs, serviceAccounts,
+ * scheduling, ...) is accepted and left alone. */
+static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_error_t *err)
+{
+	json_t *disks = json_object_get(body, "disks");
+	json_t *meta = json_object_get(body, "metadata");
+	json_t *items = meta != NULL ? json_object_get(meta, "items") : NULL;
+	json_t *v;
+	size_t i;
+
+	memset(spec, 0, sizeof(*spec));
+	if (stim_json_get_string(body, "name", &spec->name, err) < 0 ||
+	    stim_json_get_string(body, "machineType", &spec->machine_type, err) < 0 ||
+	    stim_json_get_string(body, "description", &spec->description, err) < 0)
+		return -1;
+	json_array_foreach(disks, i, v)
+	{
+		json_t *init = json_object_get(v, "initializeParams");
+
+		if (json_is_true(json_object_get(v, "boot")) && init != NULL &&
+		    stim_json_get_string(init, "sourceImage", &spec->source_image, err) < 0)
+			return -1;
+	}
+	json_array_foreach(items, i, v)
+	{
+		const char *key = json_string_value(json_object_get(v, "key"));
+		const char *value = json_string_value(json_object_get(v, "value"));
+
+		if (key == NULL || stim_compute_metadata_check_key(key, i, err) < 0) {
+			if (key == NULL)
+				stim_err(err, STIM_INVALID_ARGUMENT,
+					 "Required field 'resource.metadata.items[%zu].key' not "
+					 "specified",
+					 i);
+			stim_labels_fini(&spec->metadata);
+			return -1;
+		}
+		stim_labels_set(&spec->metadata, key, value != NULL ? value : "");
+	}
+	return 0;
+}
+
+static int reply_op(struct api_req *req, struct stim_compute_op *op)
+{
+	int ret = api_reply_json(req, 200, api_compute_op_to_json(req, op));
+
+	stim_compute_op_fini(op);
+	return ret;
+}
+
+static int api_compute_instances_insert(struct api_req *req, stim_error_t *err)
+{
+	cleanup_json json_t *body = api_body_json(req, err);
+	struct stim_instance_spec spec;
+	struct stim_compute_op op;
+	int ret;
+
+	if (body == NULL || spec_from_json(body, &spec, err) < 0)
+		return -1;
+	ret = stim_instance_insert(req->ctx, api_path(req, "project"), api_path(req, "zone"), &spec,
+				   &op, err);
+	stim_labels_fini(&spec.metadata);
+	return ret < 0 ? -1 : reply_op(req, &op);
+}
+
+static int api_compute_instances_delete(struct api_req *req, stim_error_t *err)
+{
+	struct stim_compute_op op;
+
+	if (stim_instance_delete(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+				 api_path(req, "instance"), &op, err) < 0)
+		return -1;
+	return reply_op(req, &op);
+}
+
+static int api_compute_instances_get(struct api_req *req, stim_error_t *err)
+{
+	struct stim_instance in;
+	int ret;
+
+	if (stim_instance_get(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+			      api_path(req, "instance"), &in, err) < 0)
+		return -1;
+	ret = api_reply_json(req, 200, instance_json(req, &in));
+	stim_instance_fini(&in);
+	return ret;
+}
+
+/* A page of instances: one zone's, or every zone's (zone NULL). */
+static int list_page(struct api_req *req, const char *zone, struct stim_instance **v, size_t *n,
+		     bool *more, stim_error_t *err)
+{
+	char after[256];
+	int max = 0;
+
+	if (api_query_int(req, "maxResults", 0, LIST_MAX, &max, err) < 0 ||
+	    stim_page_token_decode(api_query(req, "pageToken"), "invalid", after, sizeof(after),
+				   err) < 0)
+		return -1;
+	return stim_instance_list(req->ctx, api_path(req, "project"), zone, after,
+				  max > 0 ? max : LIST_MAX, v, n, more, err);
+}
+
+static void free_page(struct stim_instance *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		stim_instance_fini(&v[i]);
+	free(v);
+}
+
+static int api_compute_instances_list(struct api_req *req, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	const char *zone = api_path(req, "zone");
+	struct stim_instance *v = NULL;
+	size_t n = 0;
+	bool more = false;
+	json_t *items;
+	json_t *j;
+
+	if (list_page(req, zone, &v, &n, &more, err) < 0)
+		return -1;
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, instance_json(req, &v[i]));
+	j = json_pack("{s:s}", "kind", "compute#instanceList");
+	json_object_set_new(
+		j, "id",
+		json_sprintf("projects/%s/zones/%s/instances", api_path(req, "project"), zone));
+	json_object_set_new(j, "selfLink",
+			    json_sprintf("%s/compute/v1/projects/%s/zones/%s/instances", base,
+					 api_path(req, "project"), zone));
+	if (n > 0)
+		json_object_set_new(j, "items", items);
+	else
+		json_decref(items);
+	if (more) {
+		cleanup_free char *token = stim_page_token_encode(v[n - 1].name);
+
+		json_object_set_new(j, "nextPageToken", json_string(token));
+	}
+	free_page(v, n);
+	return api_reply_json(req, 200, j);
+}
+
+/* Grouped by "zones/Z"; a page token is "zone/name" of the last one. */
+static int api_compute_instances_aggregated(struct api_req *req, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	struct stim_instance *v = NULL;
+	size_t n = 0;
+	bool more = false;
+	json_t *scopes;
+	json_t *j;
+
+	if (api_compute_project_check(req, err) < 0 || list_page(req, NULL, &v, &n, &more, err) < 0)
+		return -1;
+	scopes = json_object();
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *key = xasprintf("zones/%s", v[i].zone);
+		json_t *group = json_object_get(scopes, key);
+
+		if (group == NULL) {
+			group = json_pack("{s:[]}", "instances");
+			json_object_set_new(scopes, key, group);
+		}
+		json_array_append_new(json_object_get(group, "instances"),
+				      instance_json(req, &v[i]));
+	}
+	j = json_pack("{s:s, s:o}", "kind", "compute#instanceAggregatedList", "items", scopes);
+	json_object_set_new(
+		j, "id",
+		json_sprintf("projects/%s/aggregated/instances", api_path(req, "project")));
+	json_object_set_new(j, "selfLink",
+			    json_sprintf("%s/compute/v1/projects/%s/aggregated/instances", base,
+					 api_path(req, "project")));
+	if (more) {
+		cleanup_free char *last = xasprintf("%s/%s", v[n - 1].zone, v[n - 1].name);
+		cleanup_free char *token = stim_page_token_encode(last);
+
+		json_object_set_new(j, "nextPageToken", json_string(token));
+	}
+	free_page(v, n);
+	return api_reply_json(req, 200, j);
+}
+
+static int api_compute_instances_serial(struct api_req *req, stim_error_t *err)
+{
+	cleanup_free char *base = api_base_url(req);
+	cleanup_free char *text = NULL;
+	int64_t start = 0;
+	int64_t next = 0;
+	int64_t from;
+	bool has_start = false;
+	int port = 1;
+	json_t *j;
+
+	if (api_query_int(req, "port", 1, 4, &port, err) < 0 ||
+	    api_query_int64(req, "start", &has_start, &start, err) < 0 ||
+	    stim_instance_serial(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+				 api_path(req, "instance"), start, 1 << 20, &text, &next, err) < 0)
+		return -1;
+	/* Where the text really starts (a start past the end reads from the
+	 * end). Ports 2 to 4 exist on GCE and stay empty unless a guest
+	 * writes them; only port 1 is the console here. */
+	from = next - (int64_t)strlen(text);
+	if (port != 1) {
+		text[0] = '\0';
+		from = next = start;
+	}
+	j = json_pack("{s:s, s:s}", "kind", "compute#serialPortOutput", "contents", text);
+	json_object_set_new(j, "start", json_sprintf("%lld", (long long)from));
+	json_object_set_new(j, "next", json_sprintf("%lld", (long long)next));
+	json_object_set_new(
+		j, "selfLink",
+		json_sprintf("%s/compute/v1/projects/%s/zones/%s/instances/%s/serialPort", base,
+			     api_path(req, "project"), api_path(req, "zone"),
+			     api_path(req, "instance")));
+	return api_reply_json(req, 200, j);
+}
+
+const struct api_route api_compute_instance_routes[] = {
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances",
+	  api_compute_instances_insert },
+	{ "GET", "/compute/v1/projects/{project}/zones/{zone}/instances",
+	  api_compute_instances_list },
+	{ "GET", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}",
+	  api_compute_instances_get },
+	{ "DELETE", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}",
+	  api_compute_instances_delete },
+	{ "GET", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/serialPort",
+	  api_compute_instances_serial },
+	{ "GET", "/compute/v1/projects/{project}/aggregated/instances",
+	  api_compute_instances_aggregated },
+};
+const size_t api_compute_instance_routes_count = STIM_ARRAY_SIZE(api_compute_instance_routes);

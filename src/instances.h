@@ -1,0 +1,78 @@
+#pragma once
+/*
+ * Compute Engine instances as real sandboxed process trees (sandbox/,
+ * images/): insert, get, list, delete. Every mutation records a RUNNING
+ * operation in the same transaction as the row and hands the host work to
+ * a worker (src/workers.h), which runs with the store released and then
+ * finishes the operation: PROVISIONING -> STAGING -> RUNNING on insert,
+ * STOPPING -> gone on delete, as GCE reports them.
+ *
+ * An instance's files are DATA/instances/<id>/: disk/ (its overlay upper
+ * layer, the boot disk), root/ (the mount point, inside its own mount
+ * namespace only) and console (stim-init's output, the serial port).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/compute_ops.h"
+#include "src/compute_projects.h"
+#include "src/context.h"
+#include "src/error.h"
+#include "src/labels.h"
+
+struct stim_instance {
+	char *project;
+	char *zone;
+	char *name;
+	int64_t id;
+	char *status; /* "PROVISIONING", "STAGING", "RUNNING", "STOPPING", ... */
+	char *status_message;
+	char *machine_type;
+	char *image;	    /* the recipe: "host", "busybox" */
+	char *source_image; /* as the client named it */
+	char *description;
+	unsigned char metadata_fingerprint[STIM_FINGERPRINT_LEN];
+	struct stim_labels metadata;
+	int pid;
+	uint64_t pid_start;
+	int64_t create_time_ms;
+	int64_t last_start_time_ms;
+};
+
+/* What insert takes (strings borrowed; metadata owned by the caller). */
+struct stim_instance_spec {
+	const char *name;
+	const char *machine_type; /* a name or a URL ending in machineTypes/NAME */
+	const char *source_image; /* NULL: debian-cloud's debian-12 family */
+	const char *description;
+	struct stim_labels metadata;
+};
+
+void stim_instance_fini(struct stim_instance *in);
+
+/* RFC 1035 names of 1 to 63 characters, as GCE checks them. */
+int stim_instance_name_check(const char *name, stim_error_t *err);
+/* The image recipe a sourceImage names (only busybox and host exist;
+ * debian-12, GCE's default, resolves to the best available: host). */
+const char *stim_instance_image_recipe(const char *source_image);
+
+int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *zone,
+			 const struct stim_instance_spec *spec, struct stim_compute_op *op,
+			 stim_error_t *err);
+int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *zone,
+			 const char *name, struct stim_compute_op *op, stim_error_t *err);
+/* NOT_FOUND in GCE's words when absent. */
+int stim_instance_get(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
+		      struct stim_instance *out, stim_error_t *err);
+/* One zone's instances by name after `after` (zone NULL: every zone), at
+ * most max; *more when there are others. */
+int stim_instance_list(struct stim_ctx *ctx, const char *project, const char *zone,
+		       const char *after, int max, struct stim_instance **out, size_t *n,
+		       bool *more, stim_error_t *err);
+/* The serial console from byte `start` on (at most max bytes): *next is
+ * where the next read starts. */
+int stim_instance_serial(struct stim_ctx *ctx, const char *project, const char *zone,
+			 const char *name, int64_t start, size_t max, char **out, int64_t *next,
+			 stim_error_t *err);

@@ -1,0 +1,25 @@
+#pragma once
+/* SQL for instances and their metadata (rules in src/instances.c). Writes
+ * run inside the caller's transaction, if any. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "src/instances.h"
+#include "src/store.h"
+
+/* ALREADY_EXISTS when the name is taken in that zone. */
+int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *in,
+			       stim_error_t *err);
+/* NOT_FOUND when absent. */
+int stim_store_instance_get(struct stim_db *db, const char *project, const char *zone,
+			    const char *name, struct stim_instance *out, stim_error_t *err);
+/* Status (and message, NULL to clear), pid and its start time (0: none). */
+int stim_store_instance_set_state(struct stim_db *db, const struct stim_instance *in,
+				  stim_error_t *err);
+int stim_store_instance_remove(struct stim_db *db, const char *project, const char *zone,
+			       const char *name, stim_error_t *err);
+/* Up to limit instances of a zone (NULL: every zone) after (zone, name). */
+int stim_store_instance_scan(struct stim_db *db, const char *project, const char *zone,
+			     const char *after_zone, const char *after_name, int limit,
+			     struct stim_instance **out, size_t *n, stim_error_t *err);
