@@ -73,6 +73,14 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 			  "source", json_sprintf("%s/zones/%s/disks/%s", purl, in->zone, in->name),
 			  "deviceName", in->name, "index", 0, "boot", 1, "autoDelete", 1,
 			  "interface", "SCSI", "diskSizeGb", "10"));
+	/* The NIC arrives with VPCs (issue 5): until then the interface names
+	 * the default network and has no address, which gcloud prints as
+	 * such ("Instance internal IP is None") rather than failing. */
+	json_object_set_new(j, "networkInterfaces",
+			    json_pack("[{s:s, s:s, s:o, s:s}]", "kind", "compute#networkInterface",
+				      "name", "nic0", "network",
+				      json_sprintf("%s/global/networks/default", purl), "stackType",
+				      "IPV4_ONLY"));
 	json_object_set_new(j, "scheduling",
 			    json_pack("{s:s, s:b, s:b, s:s}", "onHostMaintenance", "MIGRATE",
 				      "automaticRestart", 1, "preemptible", 0, "provisioningModel",
@@ -155,6 +163,41 @@ static int api_compute_instances_delete(struct api_req *req, stim_error_t *err)
 				 api_path(req, "instance"), &op, err) < 0)
 		return -1;
 	return reply_op(req, &op);
+}
+
+static int act(struct api_req *req, enum stim_instance_verb verb, stim_error_t *err)
+{
+	struct stim_compute_op op;
+
+	if (stim_instance_act(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+			      api_path(req, "instance"), verb, &op, err) < 0)
+		return -1;
+	return reply_op(req, &op);
+}
+
+static int api_compute_instances_stop(struct api_req *req, stim_error_t *err)
+{
+	return act(req, STIM_INSTANCE_STOP, err);
+}
+
+static int api_compute_instances_start(struct api_req *req, stim_error_t *err)
+{
+	return act(req, STIM_INSTANCE_START, err);
+}
+
+static int api_compute_instances_reset(struct api_req *req, stim_error_t *err)
+{
+	return act(req, STIM_INSTANCE_RESET, err);
+}
+
+static int api_compute_instances_suspend(struct api_req *req, stim_error_t *err)
+{
+	return act(req, STIM_INSTANCE_SUSPEND, err);
+}
+
+static int api_compute_instances_resume(struct api_req *req, stim_error_t *err)
+{
+	return act(req, STIM_INSTANCE_RESUME, err);
 }
 
 static int api_compute_instances_get(struct api_req *req, stim_error_t *err)
@@ -314,6 +357,16 @@ const struct api_route api_compute_instance_routes[] = {
 	  api_compute_instances_delete },
 	{ "GET", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/serialPort",
 	  api_compute_instances_serial },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/stop",
+	  api_compute_instances_stop },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/start",
+	  api_compute_instances_start },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/reset",
+	  api_compute_instances_reset },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/suspend",
+	  api_compute_instances_suspend },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/resume",
+	  api_compute_instances_resume },
 	{ "GET", "/compute/v1/projects/{project}/aggregated/instances",
 	  api_compute_instances_aggregated },
 };

@@ -264,6 +264,9 @@ static void halt(struct stim_ctx *ctx, const struct stim_instance *in)
 	    start == in->pid_start)
 		pidfd = (int)syscall(SYS_pidfd_open, in->pid, 0);
 	stim_error_free(steal_pointer(&err));
+	/* A suspended instance would sleep through its SIGTERM: thaw it. */
+	if (cg != NULL && stim_cgroup_freeze(cg, false, &err) < 0)
+		stim_error_free(steal_pointer(&err));
 	if (pidfd >= 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
@@ -311,6 +314,7 @@ struct job {
 	char *zone;
 	char *name;
 	char *op;
+	bool fresh; /* an insert: a failed start leaves no instance */
 };
 
 static struct job *job_new(struct stim_ctx *ctx, const struct stim_instance *in,
@@ -367,8 +371,18 @@ static void run_job(struct stim_ctx *ctx, void (*fn)(void *), struct job *j)
 		fn(j);
 }
 
-/* PROVISIONING -> STAGING -> RUNNING; a failed start leaves no instance,
- * and the operation says why, as a failed insert does on GCE. */
+/* Ends the processes and frees the cgroup; the disk stays (a stop). */
+static int stop_instance(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err)
+{
+	halt(ctx, in);
+	in->pid = 0;
+	in->pid_start = 0;
+	return set_state(ctx, in, "TERMINATED", err);
+}
+
+/* (PROVISIONING or TERMINATED) -> STAGING -> RUNNING. A failed insert
+ * leaves no instance, as on GCE; a failed start leaves it TERMINATED.
+ * Either way the operation says why. */
 static void start_job(void *arg)
 {
 	struct job *j = arg;
@@ -383,13 +397,92 @@ static void start_job(void *arg)
 		finish(j, NULL);
 	} else {
 		STIM_LOG_W("instance %s/%s did not start: %s", j->zone, j->name, err->msg);
-		if (ret == 0)
+		if (ret == 0 && j->fresh) {
 			discard(j->ctx, &in);
+		} else if (ret == 0) {
+			cleanup_error stim_error_t serr = NULL;
+
+			stop_instance(j->ctx, &in, &serr);
+		}
 		finish(j, err);
 	}
 	if (ret == 0)
 		stim_instance_fini(&in);
 	job_free(j);
+}
+
+static void stop_job(void *arg)
+{
+	struct job *j = arg;
+	cleanup_error stim_error_t err = NULL;
+	struct stim_instance in;
+
+	if (job_instance(j, &in, &err) == 0) {
+		if (stop_instance(j->ctx, &in, &err) == 0)
+			STIM_LOG_I("instance %s/%s stopped", j->zone, j->name);
+		stim_instance_fini(&in);
+	}
+	finish(j, err);
+	job_free(j);
+}
+
+/* A hard reset: the processes are killed and PID 1 boots again on the
+ * same disk; the instance stays RUNNING, as on GCE. */
+static void reset_job(void *arg)
+{
+	struct job *j = arg;
+	cleanup_error stim_error_t err = NULL;
+	struct stim_instance in;
+
+	if (job_instance(j, &in, &err) == 0) {
+		halt(j->ctx, &in);
+		if (boot(j->ctx, &in, &err) < 0 || set_state(j->ctx, &in, "RUNNING", &err) < 0) {
+			cleanup_error stim_error_t serr = NULL;
+
+			stop_instance(j->ctx, &in, &serr);
+		}
+		stim_instance_fini(&in);
+	}
+	finish(j, err);
+	job_free(j);
+}
+
+/* Suspend and resume: the cgroup's freezer. A host that cannot freeze
+ * says so and the instance keeps running. */
+static void freeze_job(struct job *j, bool frozen)
+{
+	cleanup_error stim_error_t err = NULL;
+	cleanup_free char *cg_name = NULL;
+	cleanup_cgroup struct stim_cgroup *cg = NULL;
+	struct stim_instance in;
+
+	if (job_instance(j, &in, &err) == 0) {
+		cg_name = xasprintf("stim-i-%lld", (long long)in.id);
+		cg = j->ctx->cgroups != NULL ? stim_cgroup_open(j->ctx->cgroups, cg_name) : NULL;
+		if (cg == NULL)
+			stim_err(&err, STIM_FAILED_PRECONDITION,
+				 "this host has no cgroups to suspend instances with");
+		if (err == NULL && stim_cgroup_freeze(cg, frozen, &err) == 0) {
+			set_state(j->ctx, &in, frozen ? "SUSPENDED" : "RUNNING", &err);
+		} else {
+			cleanup_error stim_error_t serr = NULL;
+
+			set_state(j->ctx, &in, frozen ? "RUNNING" : "SUSPENDED", &serr);
+		}
+		stim_instance_fini(&in);
+	}
+	finish(j, err);
+	job_free(j);
+}
+
+static void suspend_job(void *arg)
+{
+	freeze_job(arg, true);
+}
+
+static void resume_job(void *arg)
+{
+	freeze_job(arg, false);
 }
 
 static void delete_job(void *arg)
@@ -511,7 +604,12 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 		goto out;
 	}
 	stim_db_release(steal_pointer(&db));
-	run_job(ctx, start_job, job_new(ctx, &in, op));
+	{
+		struct job *j = job_new(ctx, &in, op);
+
+		j->fresh = true;
+		run_job(ctx, start_job, j);
+	}
 	ret = 0;
 out:
 	stim_instance_fini(&in);
@@ -533,7 +631,8 @@ int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *
 	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0)
 		return -1;
 	/* A start or stop in flight owns the instance until it ends. */
-	if (strcmp(in.status, "RUNNING") != 0 && strcmp(in.status, "TERMINATED") != 0) {
+	if (strcmp(in.status, "RUNNING") != 0 && strcmp(in.status, "TERMINATED") != 0 &&
+	    strcmp(in.status, "SUSPENDED") != 0) {
 		stim_err_reason(err, STIM_INVALID_ARGUMENT, "resourceNotReady",
 				"The resource 'projects/%s/zones/%s/instances/%s' is not ready",
 				project, zone, name);
@@ -632,4 +731,80 @@ int stim_instance_serial(struct stim_ctx *ctx, const char *project, const char *
 	(*out)[n] = '\0';
 	*next = start + n;
 	return 0;
+}
+
+/* What each verb acts on: the status it needs, the status in which it is
+ * already done (a DONE operation, no work), the status while it runs. */
+static const struct verb {
+	const char *type;
+	const char *from;
+	const char *done_in;
+	const char *during;
+	void (*job)(void *arg);
+} verbs[] = {
+	[STIM_INSTANCE_STOP] = { "stop", "RUNNING", "TERMINATED", "STOPPING", stop_job },
+	[STIM_INSTANCE_START] = { "start", "TERMINATED", "RUNNING", "STAGING", start_job },
+	[STIM_INSTANCE_RESET] = { "reset", "RUNNING", NULL, "RUNNING", reset_job },
+	[STIM_INSTANCE_SUSPEND] = { "suspend", "RUNNING", "SUSPENDED", "SUSPENDING", suspend_job },
+	[STIM_INSTANCE_RESUME] = { "resume", "SUSPENDED", "RUNNING", "SUSPENDED", resume_job },
+};
+
+int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
+		      enum stim_instance_verb verb, struct stim_compute_op *op, stim_error_t *err)
+{
+	const struct verb *v = &verbs[verb];
+	cleanup_db struct stim_db *db = NULL;
+	cleanup_tx struct stim_tx *tx = NULL;
+	struct stim_instance in;
+	bool already;
+	int ret = -1;
+
+	if (project_check(ctx, project, err) < 0 || zone_check(project, zone, err) < 0)
+		return -1;
+	db = stim_store_db(ctx->store, err);
+	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
+	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0)
+		return -1;
+	already = v->done_in != NULL && strcmp(in.status, v->done_in) == 0;
+	if (!already && strcmp(in.status, v->from) != 0) {
+		stim_err_reason(err, STIM_INVALID_ARGUMENT, "resourceNotReady",
+				"The resource 'projects/%s/zones/%s/instances/%s' is not ready "
+				"(it is %s)",
+				project, zone, name, in.status);
+		goto out;
+	}
+	if (!already) {
+		free(in.status);
+		in.status = xstrdup(v->during);
+		if (stim_store_instance_set_state(db, &in, err) < 0)
+			goto out;
+	}
+	{
+		cleanup_free char *target = target_of(project, zone, name);
+		char id[24];
+		struct stim_compute_op_spec spec = {
+			.project = project,
+			.scope_type = STIM_OP_ZONE,
+			.scope = zone,
+			.type = v->type,
+			.target = target,
+			.target_id = id,
+			.done = already,
+		};
+
+		snprintf(id, sizeof(id), "%lld", (long long)in.id);
+		if (stim_compute_op_record(db, &spec, op, err) < 0)
+			goto out;
+	}
+	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
+		stim_compute_op_fini(op);
+		goto out;
+	}
+	stim_db_release(steal_pointer(&db));
+	if (!already)
+		run_job(ctx, v->job, job_new(ctx, &in, op));
+	ret = 0;
+out:
+	stim_instance_fini(&in);
+	return ret;
 }

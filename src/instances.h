@@ -61,6 +61,20 @@ const char *stim_instance_image_recipe(const char *source_image);
 int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const struct stim_instance_spec *spec, struct stim_compute_op *op,
 			 stim_error_t *err);
+/* The lifecycle verbs (GCE's instances.stop, start, reset, suspend,
+ * resume). Each needs the status GCE needs (RUNNING to stop, TERMINATED
+ * to start, ...: 400 resourceNotReady otherwise) and is a DONE no-op in
+ * the status it leads to. A stop keeps the disk; a start boots it again. */
+enum stim_instance_verb {
+	STIM_INSTANCE_STOP,
+	STIM_INSTANCE_START,
+	STIM_INSTANCE_RESET,
+	STIM_INSTANCE_SUSPEND,
+	STIM_INSTANCE_RESUME,
+};
+
+int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
+		      enum stim_instance_verb verb, struct stim_compute_op *op, stim_error_t *err);
 int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const char *name, struct stim_compute_op *op, stim_error_t *err);
 /* NOT_FOUND in GCE's words when absent. */

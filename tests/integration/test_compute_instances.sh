@@ -31,8 +31,14 @@ SCRIPT
 check "create on the default image (debian-12 -> host)" \
 	gcloud compute instances create vm-host --zone $Z \
 	--metadata-from-file=startup-script="$STIM_TMP/startup.sh"
+cat >"$STIM_TMP/project.sh" <<'SCRIPT'
+echo from the project
+echo boot >>/root/boots
+echo "boots $(wc -l </root/boots)"
+(while true; do echo tick; sleep 0.1; done) &
+SCRIPT
 check "project-wide startup script for the next one" \
-	gcloud compute project-info add-metadata --metadata=startup-script='echo from the project'
+	gcloud compute project-info add-metadata --metadata-from-file=startup-script="$STIM_TMP/project.sh"
 check "create on busybox, e2-micro, in another zone" \
 	gcloud compute instances create vm-bb --zone europe-west1-b --machine-type e2-micro \
 	--image busybox --image-project stimulator-project
@@ -90,6 +96,42 @@ google_error "get of a missing instance" "$(http GET "$C/zones/$Z/instances/nope
 	404 notFound NOT_FOUND
 check_fails "gcloud describe of a missing instance" \
 	gcloud compute instances describe nope --zone $Z
+
+# Lifecycle: stop keeps the disk, start boots it again; suspend freezes
+# every process (the console stops ticking), resume thaws them.
+B=europe-west1-b
+check "stop vm-bb" gcloud compute instances stop vm-bb --zone $B
+expect_eq "it is TERMINATED" \
+	"$(gcloud compute instances describe vm-bb --zone $B --format='value(status)')" TERMINATED
+expect_eq "its PID 1 is gone" "$(pgrep -c -x stim-init)" 1
+check "stopping it again is a no-op" gcloud compute instances stop vm-bb --zone $B
+google_error "suspend of a stopped instance" \
+	"$(http POST "$C/zones/$B/instances/vm-bb/suspend")" 400 resourceNotReady INVALID_ARGUMENT
+check "start vm-bb" gcloud compute instances start vm-bb --zone $B
+for _ in $(seq 1 100); do
+	serial vm-bb $B | grep -q 'boots 2' && break
+	sleep 0.1
+done
+expect_contains "the disk kept its writes across the stop" "$(serial vm-bb $B)" \
+	"startup-script: boots 2"
+check "suspend vm-bb" gcloud compute instances suspend vm-bb --zone $B
+expect_eq "it is SUSPENDED" \
+	"$(gcloud compute instances describe vm-bb --zone $B --format='value(status)')" SUSPENDED
+a=$(serial vm-bb $B | grep -c tick)
+sleep 0.5
+b=$(serial vm-bb $B | grep -c tick)
+expect_eq "a suspended instance does not run" "$a" "$b"
+check "resume vm-bb" gcloud compute instances resume vm-bb --zone $B
+sleep 0.5
+expect_eq "it runs again" "$(( $(serial vm-bb $B | grep -c tick) > b ))" 1
+check "reset vm-host" gcloud compute instances reset vm-host --zone $Z
+for _ in $(seq 1 100); do
+	[ "$(serial vm-host $Z | grep -c 'stim-init: booting')" -ge 2 ] && break
+	sleep 0.1
+done
+expect_eq "a reset boots PID 1 again" "$(serial vm-host $Z | grep -c 'stim-init: booting')" 2
+expect_eq "and still RUNNING" \
+	"$(gcloud compute instances describe vm-host --zone $Z --format='value(status)')" RUNNING
 
 check "delete vm-host" gcloud compute instances delete vm-host --zone $Z
 check "delete vm-bb" gcloud compute instances delete vm-bb --zone europe-west1-b
