@@ -7,12 +7,14 @@
  * with its common instance metadata (api/compute_projects.c).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
 #include "api/request.h"
 #include "api/router.h"
+#include "src/labels.h"
 
 extern const struct api_route api_compute_catalog_routes[];
 extern const size_t api_compute_catalog_routes_count;
@@ -25,6 +27,14 @@ extern const struct api_route api_compute_instance_routes[];
 extern const size_t api_compute_instance_routes_count;
 extern const struct api_route api_compute_project_routes[];
 extern const size_t api_compute_project_routes_count;
+
+/* A metadata body, {"fingerprint": "...", "items": [{"key", "value"}]}
+ * (project and instance alike), into items (the caller's) and the
+ * fingerprint when given (compared as bytes: gcloud sends it back
+ * URL-safe). A body without items clears them: gcloud sends none when
+ * the last key goes. GCE's key rules; a key twice is refused. */
+int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
+				   bool *has_fp, stim_error_t *err);
 
 /* A compute#operation, links under this request's host. */
 json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_compute_op *op);

@@ -200,6 +200,22 @@ static int api_compute_instances_resume(struct api_req *req, stim_error_t *err)
 	return act(req, STIM_INSTANCE_RESUME, err);
 }
 
+static int api_compute_instances_set_metadata(struct api_req *req, stim_error_t *err)
+{
+	cleanup_json json_t *body = api_body_json(req, err);
+	unsigned char fp[STIM_FINGERPRINT_LEN];
+	struct stim_compute_op op;
+	struct stim_labels items;
+	bool has_fp;
+
+	if (body == NULL || api_compute_metadata_from_json(body, &items, fp, &has_fp, err) < 0 ||
+	    stim_instance_set_metadata(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+				       api_path(req, "instance"), has_fp ? fp : NULL, &items, &op,
+				       err) < 0)
+		return -1;
+	return reply_op(req, &op);
+}
+
 static int api_compute_instances_get(struct api_req *req, stim_error_t *err)
 {
 	struct stim_instance in;
@@ -357,6 +373,8 @@ const struct api_route api_compute_instance_routes[] = {
 	  api_compute_instances_delete },
 	{ "GET", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/serialPort",
 	  api_compute_instances_serial },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/setMetadata",
+	  api_compute_instances_set_metadata },
 	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/stop",
 	  api_compute_instances_stop },
 	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/start",

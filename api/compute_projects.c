@@ -76,11 +76,8 @@ static int api_compute_projects_get(struct api_req *req, stim_error_t *err)
 	return api_reply_json(req, 200, j);
 }
 
-/* {"fingerprint": "...", "items": [{"key": k, "value": v}, ...]} into
- * items (taken by the caller) and the fingerprint, if given. A body with
- * no items clears them (gcloud sends none when the last key goes). */
-static int metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
-			      bool *has_fp, stim_error_t *err)
+int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
+				   bool *has_fp, stim_error_t *err)
 {
 	static const char *const fields[] = { "kind", "fingerprint", "items", NULL };
 	static const char *const item_fields[] = { "key", "value", NULL };
@@ -149,7 +146,7 @@ static int api_compute_projects_set_metadata(struct api_req *req, stim_error_t *
 	bool has_fp;
 	int ret;
 
-	if (body == NULL || metadata_from_json(body, &items, fp, &has_fp, err) < 0 ||
+	if (body == NULL || api_compute_metadata_from_json(body, &items, fp, &has_fp, err) < 0 ||
 	    stim_compute_project_set_metadata(req->ctx, api_path(req, "project"),
 					      has_fp ? fp : NULL, &items, &op, err) < 0)
 		return -1;

@@ -808,3 +808,66 @@ out:
 	stim_instance_fini(&in);
 	return ret;
 }
+
+int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const char *zone,
+			       const char *name, const unsigned char *fingerprint,
+			       struct stim_labels *items, struct stim_compute_op *op,
+			       stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = NULL;
+	cleanup_tx struct stim_tx *tx = NULL;
+	cleanup_free char *target = target_of(project, zone, name);
+	struct stim_instance in;
+	char id[24];
+	int ret = -1;
+
+	if (stim_compute_metadata_check(items, err) < 0 || project_check(ctx, project, err) < 0 ||
+	    zone_check(project, zone, err) < 0) {
+		stim_labels_fini(items);
+		return -1;
+	}
+	db = stim_store_db(ctx->store, err);
+	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
+	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0) {
+		stim_labels_fini(items);
+		return -1;
+	}
+	if (fingerprint != NULL &&
+	    memcmp(fingerprint, in.metadata_fingerprint, STIM_FINGERPRINT_LEN) != 0) {
+		stim_err_reason(
+			err, STIM_FAILED_PRECONDITION, "conditionNotMet",
+			"Supplied fingerprint does not match current metadata fingerprint.");
+		stim_labels_fini(items);
+		goto out;
+	}
+	stim_labels_fini(&in.metadata);
+	in.metadata = *items;
+	memset(items, 0, sizeof(*items));
+	stim_random_bytes(in.metadata_fingerprint, sizeof(in.metadata_fingerprint));
+	snprintf(id, sizeof(id), "%lld", (long long)in.id);
+	{
+		/* No host work: the guest reads metadata from the metadata
+		 * server (issue 5) when it asks; the operation is DONE. */
+		struct stim_compute_op_spec spec = {
+			.project = project,
+			.scope_type = STIM_OP_ZONE,
+			.scope = zone,
+			.type = "setMetadata",
+			.target = target,
+			.target_id = id,
+			.done = true,
+		};
+
+		if (stim_store_instance_set_metadata(db, &in, err) < 0 ||
+		    stim_compute_op_record(db, &spec, op, err) < 0)
+			goto out;
+	}
+	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
+		stim_compute_op_fini(op);
+		goto out;
+	}
+	ret = 0;
+out:
+	stim_instance_fini(&in);
+	return ret;
+}

@@ -75,6 +75,12 @@ enum stim_instance_verb {
 
 int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
 		      enum stim_instance_verb verb, struct stim_compute_op *op, stim_error_t *err);
+/* setMetadata: replaces every item when fingerprint (when given) is the
+ * current one, else 412 conditionNotMet; a DONE operation. items taken. */
+int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const char *zone,
+			       const char *name, const unsigned char *fingerprint,
+			       struct stim_labels *items, struct stim_compute_op *op,
+			       stim_error_t *err);
 int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const char *name, struct stim_compute_op *op, stim_error_t *err);
 /* NOT_FOUND in GCE's words when absent. */

@@ -255,3 +255,21 @@ fail:
 	free(v);
 	return -1;
 }
+
+int stim_store_instance_set_metadata(struct stim_db *db, const struct stim_instance *in,
+				     stim_error_t *err)
+{
+	static const char sql[] = "UPDATE instances SET metadata_fingerprint = ? "
+				  "WHERE project = ? AND zone = ? AND name = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, in->metadata_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, in->zone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, in->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "update instance metadata fingerprint", err);
+	return put_metadata(db, in, err);
+}

@@ -97,6 +97,23 @@ google_error "get of a missing instance" "$(http GET "$C/zones/$Z/instances/nope
 check_fails "gcloud describe of a missing instance" \
 	gcloud compute instances describe nope --zone $Z
 
+# Metadata: add and remove through gcloud (GET, setMetadata with the
+# fingerprint, GET), and a stale fingerprint refused.
+check "add-metadata" gcloud compute instances add-metadata vm-host --zone $Z --metadata=role=web,tier=1
+expect_eq "the keys are there" \
+	"$(gcloud compute instances describe vm-host --zone $Z --format='value(metadata.items.map().extract(key).flatten())')" \
+	"role,startup-script,tier"
+check "remove-metadata" gcloud compute instances remove-metadata vm-host --zone $Z --keys=tier
+fp=$(http GET "$C/zones/$Z/instances/vm-host" | tail -n +2 | jq -r .metadata.fingerprint)
+check "a change with the current fingerprint" \
+	gcloud compute instances add-metadata vm-host --zone $Z --metadata=tier=2
+google_error "setMetadata with a stale fingerprint" \
+	"$(http POST "$C/zones/$Z/instances/vm-host/setMetadata" -d "{\"fingerprint\":\"$fp\",\"items\":[]}")" \
+	412 conditionNotMet FAILED_PRECONDITION
+expect_eq "which changed nothing" \
+	"$(gcloud compute instances describe vm-host --zone $Z --format='value(metadata.items.map().extract(key).flatten())')" \
+	"role,startup-script,tier"
+
 # Lifecycle: stop keeps the disk, start boots it again; suspend freezes
 # every process (the console stops ticking), resume thaws them.
 B=europe-west1-b
