@@ -124,6 +124,7 @@ struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_
 	c->route = m.route;
 	c->route_id = m.id;
 	c->req.ctx = d->ctx;
+	c->req.dispatcher = d;
 	c->req.method = info->method;
 	c->req.path = c->path;
 	c->req.id = info->id;

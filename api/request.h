@@ -92,8 +92,13 @@ struct api_response {
 	size_t nheaders;
 };
 
+struct api_dispatcher;
+
 struct api_req {
 	struct stim_ctx *ctx;
+	/* The dispatcher that routed this request: batch requests dispatch
+	 * their parts through it (NULL in some unit tests). */
+	struct api_dispatcher *dispatcher;
 	const char *method;
 	const char *path; /* raw, still percent-encoded */
 	const char *id;	  /* request id, also in every log line */

@@ -1,4 +1,5 @@
 /* The one list of every API's route table. */
+#include "api/batch.h"
 #include "api/compute.h"
 #include "api/crm.h"
 #include "api/dispatch.h"
@@ -18,4 +19,5 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_compute_operation_routes, api_compute_operation_routes_count);
 	api_router_add(router, api_compute_project_routes, api_compute_project_routes_count);
 	api_router_add(router, api_compute_instance_routes, api_compute_instance_routes_count);
+	api_router_add(router, api_batch_routes, api_batch_routes_count);
 }

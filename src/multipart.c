@@ -36,12 +36,13 @@ struct stim_multipart {
 	char *content_type; /* of the current part */
 };
 
-char *stim_multipart_boundary(const char *content_type, stim_error_t *err)
+char *stim_content_type_boundary(const char *content_type, const char *type, const char *what,
+				 stim_error_t *err)
 {
 	const char *p;
 	size_t n;
 
-	if (content_type == NULL || strncasecmp(content_type, "multipart/related", 17) != 0)
+	if (content_type == NULL || strncasecmp(content_type, type, strlen(type)) != 0)
 		goto bad;
 	p = strcasestr(content_type, "boundary=");
 	if (p == NULL)
@@ -62,10 +63,15 @@ char *stim_multipart_boundary(const char *content_type, stim_error_t *err)
 	return xstrndup(p, n);
 bad:
 	stim_err(err, STIM_INVALID_ARGUMENT,
-		 "Bad content type for a multipart upload: expected multipart/related with a "
-		 "boundary, got '%s'.",
+		 "Bad content type for %s: expected %s with a boundary, got '%s'.", what, type,
 		 content_type != NULL ? content_type : "");
 	return NULL;
+}
+
+char *stim_multipart_boundary(const char *content_type, stim_error_t *err)
+{
+	return stim_content_type_boundary(content_type, "multipart/related", "a multipart upload",
+					  err);
 }
 
 struct stim_multipart *stim_multipart_new(const char *boundary, size_t max_meta,

@@ -31,6 +31,10 @@ struct stim_multipart_sink {
  * `multipart/related; boundary='===============123=='`. INVALID_ARGUMENT
  * when it is not multipart/related or has no boundary. The caller's. */
 char *stim_multipart_boundary(const char *content_type, stim_error_t *err);
+/* The same for any multipart type (batch requests: multipart/mixed);
+ * `what` names the request in the error. */
+char *stim_content_type_boundary(const char *content_type, const char *type, const char *what,
+				 stim_error_t *err);
 
 struct stim_multipart;
 

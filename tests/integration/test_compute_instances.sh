@@ -18,7 +18,7 @@ C=/compute/v1/projects/stimulator-project
 # Instances outlive the daemon by design: whatever this test made goes,
 # also when it fails half-way.
 stim_on_exit() {
-	gcloud compute instances delete vm-host --zone $Z >/dev/null 2>&1
+	gcloud compute instances delete vm-host vm-b1 vm-b2 --zone $Z >/dev/null 2>&1
 	gcloud compute instances delete vm-bb --zone europe-west1-b >/dev/null 2>&1
 }
 
@@ -149,6 +149,24 @@ done
 expect_eq "a reset boots PID 1 again" "$(serial vm-host $Z | grep -c 'stim-init: booting')" 2
 expect_eq "and still RUNNING" \
 	"$(gcloud compute instances describe vm-host --zone $Z --format='value(status)')" RUNNING
+
+# Commands that make two or more calls go through the batch endpoint:
+# two creates, the waits and GETs that follow, list --zones, two deletes.
+check "create two at once (a batch of inserts, waits and GETs)" \
+	gcloud compute instances create vm-b1 vm-b2 --zone $Z --image busybox \
+	--image-project stimulator-project
+expect_eq "list --zones (a batch of zonal lists)" \
+	"$(gcloud compute instances list --zones $Z,europe-west1-b --format='value(name)' | sort | tr '\n' ' ')" \
+	"vm-b1 vm-b2 vm-bb vm-host "
+check "delete two at once (a batch of deletes and waits)" \
+	gcloud compute instances delete vm-b1 vm-b2 --zone $Z
+expect_eq "both gone" "$(gcloud compute instances list --zones $Z --format='value(name)')" "vm-host"
+resp=$(curl -sS -X POST "$STIM_URL/batch/compute/v1" \
+	-H 'Content-Type: multipart/mixed; boundary="xyz"' \
+	--data-binary $'--xyz\nContent-ID: <q+0>\n\nGET /compute/v1/projects/stimulator-project/zones/mars-1a HTTP/1.1\n\n\n--xyz--\n')
+expect_contains "a batch answers each part in its own HTTP response" "$resp" \
+	"Content-ID: <response-q+0>"
+expect_contains "with the part's own status" "$resp" "HTTP/1.1 404 Not Found"
 
 check "delete vm-host" gcloud compute instances delete vm-host --zone $Z
 check "delete vm-bb" gcloud compute instances delete vm-bb --zone europe-west1-b
