@@ -18,6 +18,7 @@
 #include "src/config.h"
 #include "src/context.h"
 #include "src/housekeeping.h"
+#include "src/instances.h"
 #include "src/log.h"
 #include "src/blobs.h"
 #include "src/objects.h"
@@ -145,6 +146,12 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		goto out;
 	ctx.init_path = init_path = find_init();
 	ctx.workers = stim_workers_new();
+	/* Instances outlive the daemon: take back those still running. */
+	swept = stim_instances_adopt(&ctx, err);
+	if (swept < 0)
+		goto out;
+	if (swept > 0)
+		STIM_LOG_I("adopted %d running instances", swept);
 	d.router = api_router_new();
 	api_routes_register(d.router);
 	d.metrics = api_metrics_new(d.router);

@@ -24,6 +24,7 @@
 #include "src/compute_catalog.h"
 #include "src/log.h"
 #include "src/procfs.h"
+#include "src/store_compute_ops.h"
 #include "src/store_instances.h"
 #include "src/util.h"
 #include "src/workers.h"
@@ -870,4 +871,76 @@ int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const 
 out:
 	stim_instance_fini(&in);
 	return ret;
+}
+
+/* Whether the instance's PID 1 is the process it recorded (same pid, same
+ * start time), so a reused pid is never taken for it. */
+static bool alive(const struct stim_instance *in)
+{
+	cleanup_error stim_error_t err = NULL;
+	uint64_t start = 0;
+
+	return in->pid > 0 && stim_procfs_pid_start_time(in->pid, &start, &err) == 0 &&
+	       start == in->pid_start;
+}
+
+int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)
+{
+	struct stim_instance *v = NULL;
+	size_t n = 0;
+	int adopted = 0;
+	int ended;
+
+	{
+		cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+		if (db == NULL || stim_store_instance_all(db, &v, &n, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct stim_instance *in = &v[i];
+		bool running =
+			strcmp(in->status, "RUNNING") == 0 || strcmp(in->status, "SUSPENDED") == 0;
+		bool up = alive(in);
+		cleanup_error stim_error_t serr = NULL;
+
+		if (running && up) {
+			STIM_LOG_I("instance %s/%s adopted: pid %d", in->zone, in->name, in->pid);
+			adopted++;
+			continue;
+		}
+		if (strcmp(in->status, "TERMINATED") == 0)
+			continue;
+		/* Caught mid-change (its worker died with the daemon), or its
+		 * processes ended while nobody watched: what is left of it
+		 * goes, the disk stays, and it is TERMINATED. */
+		halt(ctx, in);
+		in->pid = 0;
+		in->pid_start = 0;
+		free(in->status_message);
+		in->status_message =
+			up || !running ? NULL
+				       : xstrdup("Its processes ended while the daemon was not "
+						 "running.");
+		if (set_state(ctx, in, "TERMINATED", &serr) < 0)
+			STIM_LOG_W("instance %s: %s", in->name, serr->msg);
+		STIM_LOG_W("instance %s/%s could not be adopted: now TERMINATED", in->zone,
+			   in->name);
+	}
+	for (size_t i = 0; i < n; i++)
+		stim_instance_fini(&v[i]);
+	free(v);
+	{
+		cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+		ended = db != NULL ? stim_store_compute_ops_interrupt(
+					     db, "Interrupted by a restart of the daemon.",
+					     stim_now_ms(), err)
+				   : -1;
+	}
+	if (ended < 0)
+		return -1;
+	if (ended > 0)
+		STIM_LOG_W("%d operations were interrupted by the restart", ended);
+	return adopted;
 }

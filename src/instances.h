@@ -96,3 +96,9 @@ int stim_instance_list(struct stim_ctx *ctx, const char *project, const char *zo
 int stim_instance_serial(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const char *name, int64_t start, size_t max, char **out, int64_t *next,
 			 stim_error_t *err);
+
+/* Start-up: instances whose PID 1 still runs (same pid and start time)
+ * stay RUNNING or SUSPENDED; the others, and any caught mid-change by a
+ * crash, are ended and TERMINATED (disks kept); operations left RUNNING
+ * end with an error. Returns how many were adopted. */
+int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err);

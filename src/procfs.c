@@ -261,11 +261,16 @@ int stim_procfs_pid_start_time(int pid, uint64_t *out, stim_error_t *err)
 	char path[32];
 	cleanup_free char *text = NULL;
 	cleanup_error stim_error_t rerr = NULL;
+	const char *state;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if (stim_procfs_read(path, 4096, &text, &rerr) < 0)
 		return stim_err(err, STIM_NOT_FOUND, "no process %d", pid);
 	if (stim_procfs_stat_start_time(text, out) < 0)
 		return stim_err(err, STIM_INTERNAL, "cannot read %s", path);
+	/* A zombie (its parent has not reaped it yet) has ended all the same. */
+	state = strrchr(text, ')');
+	if (state != NULL && (state[2] == 'Z' || state[2] == 'X'))
+		return stim_err(err, STIM_NOT_FOUND, "process %d has ended", pid);
 	return 0;
 }

@@ -31,7 +31,7 @@ int stim_procfs_read(const char *path, size_t max, char **text, stim_error_t *er
  * the fields are counted from its last ')'. -1 when malformed. */
 int stim_procfs_stat_start_time(const char *stat, uint64_t *out);
 /* The same, read from /proc/<pid>/stat. NOT_FOUND when there is no such
- * process. */
+ * process, or only its zombie. */
 int stim_procfs_pid_start_time(int pid, uint64_t *out, stim_error_t *err);
 
 /* The mount table */

@@ -213,3 +213,21 @@ int stim_store_compute_op_scan_project(struct stim_db *db, const char *project, 
 	sqlite3_bind_int(st, 2, limit);
 	return collect(db, st, out, n, err);
 }
+
+int stim_store_compute_ops_interrupt(struct stim_db *db, const char *message, int64_t when_ms,
+				     stim_error_t *err)
+{
+	static const char sql[] =
+		"UPDATE compute_operations SET status = 'DONE', progress = 100, "
+		"error_code = 'INTERNAL_ERROR', error_message = ?, http_status = 500, "
+		"end_time = ? WHERE status != 'DONE'";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when_ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "end interrupted operations", err);
+	return sqlite3_changes(stim_db_handle(db));
+}

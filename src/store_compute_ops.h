@@ -27,3 +27,7 @@ int stim_store_compute_op_scan(struct stim_db *db, const char *project,
 /* Up to limit operations of a project, every scope, grouped by scope. */
 int stim_store_compute_op_scan_project(struct stim_db *db, const char *project, int limit,
 				       struct stim_compute_op **out, size_t *n, stim_error_t *err);
+/* Every operation not DONE becomes DONE with an INTERNAL_ERROR saying
+ * message (its worker is gone). Returns how many. */
+int stim_store_compute_ops_interrupt(struct stim_db *db, const char *message, int64_t when_ms,
+				     stim_error_t *err);

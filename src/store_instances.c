@@ -273,3 +273,32 @@ int stim_store_instance_set_metadata(struct stim_db *db, const struct stim_insta
 		return stim_db_err(db, "update instance metadata fingerprint", err);
 	return put_metadata(db, in, err);
 }
+
+int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size_t *n,
+			    stim_error_t *err)
+{
+	static const char sql[] =
+		"SELECT " INSTANCE_COLUMNS " FROM instances ORDER BY project, zone, name";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	struct stim_instance *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		row_to_instance(st, &v[count++]);
+	}
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < count; i++)
+			stim_instance_fini(&v[i]);
+		free(v);
+		return stim_db_err(db, "list every instance", err);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}

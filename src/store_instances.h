@@ -26,3 +26,6 @@ int stim_store_instance_remove(struct stim_db *db, const char *project, const ch
 int stim_store_instance_scan(struct stim_db *db, const char *project, const char *zone,
 			     const char *after_zone, const char *after_name, int limit,
 			     struct stim_instance **out, size_t *n, stim_error_t *err);
+/* Every instance of every project, without metadata (start-up adoption). */
+int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size_t *n,
+			    stim_error_t *err);

@@ -36,6 +36,21 @@ stim_cleanup() {
 }
 trap stim_cleanup EXIT
 
+# stim_require_root WHY: skips the test (exit 77) unless it runs as root.
+stim_require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP $1"
+		exit 77
+	fi
+}
+
+# live_procs NAME: how many processes named NAME run on this host, zombies
+# left out (an instance whose daemon died is re-parented to the host's
+# init, which may be slow to reap it).
+live_procs() {
+	ps -C "$1" -o stat= | grep -vc '^Z' || true
+}
+
 # stim_start [serve flags...]: starts the daemon (keeping the data dir of a
 # previous start) and waits until it writes its address.
 stim_start() {

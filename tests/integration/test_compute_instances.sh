@@ -6,10 +6,7 @@
 # which no process, cgroup or file of the instance is left.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP instances need root"
-	exit 77
-fi
+stim_require_root "instances need root"
 stim_start
 gcloud_env
 Z=us-central1-a
@@ -73,7 +70,7 @@ expect_eq "--start at the end gives nothing new" \
 
 # The instance is a real process tree: its PID 1 is stim-init, with the
 # startup script's background sleep below it, in its own cgroup.
-expect_eq "a PID 1 per instance on the host" "$(pgrep -c -x stim-init)" 2
+expect_eq "a PID 1 per instance on the host" "$(live_procs stim-init)" 2
 expect_eq "its sleep lives on" "$(pgrep -c -f '^sleep 1000$')" 1
 
 # GCE's answers to bad input.
@@ -120,7 +117,7 @@ B=europe-west1-b
 check "stop vm-bb" gcloud compute instances stop vm-bb --zone $B
 expect_eq "it is TERMINATED" \
 	"$(gcloud compute instances describe vm-bb --zone $B --format='value(status)')" TERMINATED
-expect_eq "its PID 1 is gone" "$(pgrep -c -x stim-init)" 1
+expect_eq "its PID 1 is gone" "$(live_procs stim-init)" 1
 check "stopping it again is a no-op" gcloud compute instances stop vm-bb --zone $B
 google_error "suspend of a stopped instance" \
 	"$(http POST "$C/zones/$B/instances/vm-bb/suspend")" 400 resourceNotReady INVALID_ARGUMENT
@@ -171,7 +168,7 @@ expect_contains "with the part's own status" "$resp" "HTTP/1.1 404 Not Found"
 check "delete vm-host" gcloud compute instances delete vm-host --zone $Z
 check "delete vm-bb" gcloud compute instances delete vm-bb --zone europe-west1-b
 expect_eq "none listed" "$(gcloud compute instances list --format='value(name)')" ""
-expect_eq "no stim-init left" "$(pgrep -c -x stim-init || true)" 0
+expect_eq "no stim-init left" "$(live_procs stim-init)" 0
 expect_eq "no process of theirs left" "$(pgrep -c -f '^sleep 1000$' || true)" 0
 expect_eq "no instance files left" "$(ls "$STIM_DATA/instances")" ""
 expect_eq "no instance cgroup left" "$("$STIMULATOR" gc --check --data-dir "$STIM_DATA" >/dev/null 2>&1; echo $?)" 0
