@@ -274,15 +274,20 @@ static void halt(struct stim_ctx *ctx, const struct stim_instance *in)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		if (poll(&p, 1, (SHUTDOWN_GRACE_S + 5) * 1000) <= 0)
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		close(pidfd);
 	}
 	if (cg != NULL) {
 		stim_cgroup_kill(cg, &err);
 		stim_error_free(steal_pointer(&err));
 	}
-	/* This daemon started it: reap it (after a restart it is not ours). */
-	if (in->pid > 0)
-		waitpid(in->pid, NULL, __WALL);
+	/* Reap it if this daemon started it (after a restart it is not ours:
+	 * ECHILD). Only the process the pidfd names: the pid alone may be
+	 * another child's by now, and waiting on that one would hang. */
+	if (pidfd >= 0) {
+		siginfo_t info;
+
+		waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED);
+		close(pidfd);
+	}
 	if (cg != NULL && stim_cgroup_destroy(cg, &err) < 0)
 		STIM_LOG_W("instance %s: %s", in->name, err->msg);
 }
