@@ -36,6 +36,9 @@ extern const size_t api_compute_project_routes_count;
 int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
 				   bool *has_fp, stim_error_t *err);
 
+/* A metadata fingerprint as GCE writes it: the base64 of its bytes. */
+json_t *api_compute_fingerprint_json(const unsigned char *fp);
+
 /* A compute#operation, links under this request's host. */
 json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_compute_op *op);
 /* GCE's not-found answer for a project, and the project check every

@@ -182,19 +182,14 @@ static int api_compute_zones_list(struct api_req *req, stim_error_t *err)
 static int api_compute_zones_get(struct api_req *req, stim_error_t *err)
 {
 	const char *zone = api_path(req, "zone");
-	const struct stim_region *r;
 	cleanup_free char *purl = NULL;
-	cleanup_free char *what = NULL;
 
-	if (api_compute_project_check(req, err) < 0)
+	if (api_compute_project_check(req, err) < 0 ||
+	    stim_compute_zone_check(api_path(req, "project"), zone, err) < 0)
 		return -1;
-	r = stim_compute_zone_region(zone);
-	if (r == NULL) {
-		what = xasprintf("projects/%s/zones/%s", api_path(req, "project"), zone);
-		return not_found(err, what);
-	}
 	purl = project_url(req);
-	return api_reply_json(req, 200, zone_json(purl, r, strrchr(zone, '-') + 1));
+	return api_reply_json(
+		req, 200, zone_json(purl, stim_compute_zone_region(zone), strrchr(zone, '-') + 1));
 }
 
 static int api_compute_regions_list(struct api_req *req, stim_error_t *err)
@@ -235,17 +230,6 @@ static int api_compute_regions_get(struct api_req *req, stim_error_t *err)
 	return api_reply_json(req, 200, region_json(purl, r));
 }
 
-/* The zone of a zonal request, or NOT_FOUND as GCE words it. */
-static int zone_check(struct api_req *req, stim_error_t *err)
-{
-	cleanup_free char *what = NULL;
-
-	if (stim_compute_zone_region(api_path(req, "zone")) != NULL)
-		return 0;
-	what = xasprintf("projects/%s/zones/%s", api_path(req, "project"), api_path(req, "zone"));
-	return not_found(err, what);
-}
-
 static int api_compute_machine_types_list(struct api_req *req, stim_error_t *err)
 {
 	const char *zone = api_path(req, "zone");
@@ -257,7 +241,8 @@ static int api_compute_machine_types_list(struct api_req *req, stim_error_t *err
 	bool more = false;
 	size_t n;
 
-	if (list_begin(req, &pg, err) < 0 || zone_check(req, err) < 0)
+	if (list_begin(req, &pg, err) < 0 ||
+	    stim_compute_zone_check(api_path(req, "project"), api_path(req, "zone"), err) < 0)
 		return -1;
 	t = stim_compute_machine_types(&n);
 	items = json_array();
@@ -275,7 +260,8 @@ static int api_compute_machine_types_get(struct api_req *req, stim_error_t *err)
 	cleanup_free char *purl = NULL;
 	cleanup_free char *what = NULL;
 
-	if (api_compute_project_check(req, err) < 0 || zone_check(req, err) < 0)
+	if (api_compute_project_check(req, err) < 0 ||
+	    stim_compute_zone_check(api_path(req, "project"), api_path(req, "zone"), err) < 0)
 		return -1;
 	t = stim_compute_machine_type_find(api_path(req, "machineType"));
 	if (t == NULL) {

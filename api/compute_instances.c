@@ -16,13 +16,6 @@
 
 #define LIST_MAX 500
 
-static json_t *fingerprint_json(const unsigned char *fp)
-{
-	cleanup_free char *s = stim_base64_encode(fp, STIM_FINGERPRINT_LEN, false);
-
-	return json_string(s);
-}
-
 static json_t *instance_json(const struct api_req *req, const struct stim_instance *in)
 {
 	cleanup_free char *base = api_base_url(req);
@@ -63,7 +56,8 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 						       "value", in->metadata.v[i].value));
 	json_object_set_new(j, "metadata",
 			    json_pack("{s:s, s:o, s:o}", "kind", "compute#metadata", "fingerprint",
-				      fingerprint_json(in->metadata_fingerprint), "items", items));
+				      api_compute_fingerprint_json(in->metadata_fingerprint),
+				      "items", items));
 	json_object_set_new(j, "tags", json_pack("{s:s}", "fingerprint", "42WmSpB8rSM="));
 	/* The boot disk is the instance's own directory (auto-delete). */
 	json_object_set_new(
@@ -85,7 +79,8 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 			    json_pack("{s:s, s:b, s:b, s:s}", "onHostMaintenance", "MIGRATE",
 				      "automaticRestart", 1, "preemptible", 0, "provisioningModel",
 				      "STANDARD"));
-	json_object_set_new(j, "fingerprint", fingerprint_json(in->metadata_fingerprint));
+	json_object_set_new(j, "fingerprint",
+			    api_compute_fingerprint_json(in->metadata_fingerprint));
 	return j;
 }
 
@@ -296,7 +291,7 @@ static int api_compute_instances_aggregated(struct api_req *req, stim_error_t *e
 	json_t *scopes;
 	json_t *j;
 
-	if (api_compute_project_check(req, err) < 0 || list_page(req, NULL, &v, &n, &more, err) < 0)
+	if (list_page(req, NULL, &v, &n, &more, err) < 0)
 		return -1;
 	scopes = json_object();
 	for (size_t i = 0; i < n; i++) {

@@ -85,28 +85,25 @@ json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_comp
 static int scope_of(struct api_req *req, enum stim_op_scope *type, const char **scope,
 		    stim_error_t *err)
 {
-	cleanup_free char *what = NULL;
-
 	if (api_compute_project_check(req, err) < 0)
 		return -1;
 	*scope = api_path(req, "zone");
 	if (*scope != NULL) {
 		*type = STIM_OP_ZONE;
-		if (stim_compute_zone_region(*scope) != NULL)
-			return 0;
-		what = xasprintf("projects/%s/zones/%s", api_path(req, "project"), *scope);
-	} else if ((*scope = api_path(req, "region")) != NULL) {
-		*type = STIM_OP_REGION;
-		if (stim_compute_region_find(*scope) != NULL)
-			return 0;
-		what = xasprintf("projects/%s/regions/%s", api_path(req, "project"), *scope);
-	} else {
+		return stim_compute_zone_check(api_path(req, "project"), *scope, err);
+	}
+	*scope = api_path(req, "region");
+	if (*scope == NULL) {
 		*type = STIM_OP_GLOBAL;
 		*scope = "";
 		return 0;
 	}
-	return stim_err_reason(err, STIM_NOT_FOUND, "notFound", "The resource '%s' was not found",
-			       what);
+	*type = STIM_OP_REGION;
+	if (stim_compute_region_find(*scope) != NULL)
+		return 0;
+	return stim_err_reason(err, STIM_NOT_FOUND, "notFound",
+			       "The resource 'projects/%s/regions/%s' was not found",
+			       api_path(req, "project"), *scope);
 }
 
 static int get_or_wait(struct api_req *req, bool wait, stim_error_t *err)

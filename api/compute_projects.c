@@ -13,18 +13,10 @@
 
 int api_compute_project_check(struct api_req *req, stim_error_t *err)
 {
-	struct stim_project p;
-	struct stim_compute_metadata m;
-
-	if (stim_compute_project_get(req->ctx, api_path(req, "project"), &p, &m, err) < 0)
-		return -1;
-	stim_project_fini(&p);
-	stim_compute_metadata_fini(&m);
-	return 0;
+	return stim_compute_project_check(req->ctx, api_path(req, "project"), err);
 }
 
-/* The fingerprint as GCE writes it: base64 of its bytes. */
-static json_t *fingerprint_json(const unsigned char *fp)
+json_t *api_compute_fingerprint_json(const unsigned char *fp)
 {
 	cleanup_free char *s = stim_base64_encode(fp, STIM_FINGERPRINT_LEN, false);
 
@@ -34,7 +26,7 @@ static json_t *fingerprint_json(const unsigned char *fp)
 static json_t *metadata_json(const struct stim_compute_metadata *m)
 {
 	json_t *j = json_pack("{s:s, s:o}", "kind", "compute#metadata", "fingerprint",
-			      fingerprint_json(m->fingerprint));
+			      api_compute_fingerprint_json(m->fingerprint));
 	json_t *items = json_array();
 
 	for (size_t i = 0; i < m->items.n; i++)

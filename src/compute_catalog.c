@@ -66,6 +66,14 @@ const struct stim_region *stim_compute_zone_region(const char *zone)
 	return NULL;
 }
 
+int stim_compute_zone_check(const char *project, const char *zone, stim_error_t *err)
+{
+	if (stim_compute_zone_region(zone) != NULL)
+		return 0;
+	return stim_err_reason(err, STIM_NOT_FOUND, "notFound",
+			       "The resource 'projects/%s/zones/%s' was not found", project, zone);
+}
+
 /* A family's sizes: name "<family>-<kind>-<vcpus>", memory per vCPU. */
 static const struct family {
 	const char *prefix;  /* "n1-standard" */

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src/error.h"
+
 struct stim_region {
 	const char *name;
 	const char *const *zones; /* suffixes: "a", "b", ... NULL-terminated */
@@ -34,6 +36,8 @@ struct stim_machine_type {
 const struct stim_region *stim_compute_regions(size_t *n);
 /* The region of a zone ("us-central1-a" -> us-central1), NULL if none. */
 const struct stim_region *stim_compute_zone_region(const char *zone);
+/* GCE's NOT_FOUND for a zone that is not in the catalog. */
+int stim_compute_zone_check(const char *project, const char *zone, stim_error_t *err);
 /* Whether region has that name. */
 const struct stim_region *stim_compute_region_find(const char *name);
 

@@ -82,6 +82,16 @@ static int active_project(struct stim_ctx *ctx, const char *project, struct stim
 	return 0;
 }
 
+int stim_compute_project_check(struct stim_ctx *ctx, const char *project, stim_error_t *err)
+{
+	struct stim_project p;
+
+	if (active_project(ctx, project, &p, err) < 0)
+		return -1;
+	stim_project_fini(&p);
+	return 0;
+}
+
 int stim_compute_project_get(struct stim_ctx *ctx, const char *project, struct stim_project *p,
 			     struct stim_compute_metadata *m, stim_error_t *err)
 {

@@ -31,6 +31,11 @@ void stim_compute_metadata_fini(struct stim_compute_metadata *m);
 int stim_compute_metadata_check_key(const char *key, size_t index, stim_error_t *err);
 int stim_compute_metadata_check(const struct stim_labels *items, stim_error_t *err);
 
+/* That the project exists and is active, GCE's NOT_FOUND otherwise: what
+ * every Compute call checks first. It reads no metadata and writes
+ * nothing (stim_compute_project_get may create the metadata row). */
+int stim_compute_project_check(struct stim_ctx *ctx, const char *project, stim_error_t *err);
+
 /* The project (CRM's record) and its Compute metadata. NOT_FOUND (GCE's
  * wording) for an unknown or deleted project. */
 int stim_compute_project_get(struct stim_ctx *ctx, const char *project, struct stim_project *p,

@@ -533,27 +533,6 @@ static int record_op(struct stim_db *db, const struct stim_instance *in, const c
 	return stim_compute_op_record(db, &spec, op, err);
 }
 
-/* The project exists and is active (GCE's NOT_FOUND otherwise). */
-static int project_check(struct stim_ctx *ctx, const char *project, stim_error_t *err)
-{
-	struct stim_compute_metadata m;
-	struct stim_project p;
-
-	if (stim_compute_project_get(ctx, project, &p, &m, err) < 0)
-		return -1;
-	stim_project_fini(&p);
-	stim_compute_metadata_fini(&m);
-	return 0;
-}
-
-static int zone_check(const char *project, const char *zone, stim_error_t *err)
-{
-	if (stim_compute_zone_region(zone) != NULL)
-		return 0;
-	return stim_err_reason(err, STIM_NOT_FOUND, "notFound",
-			       "The resource 'projects/%s/zones/%s' was not found", project, zone);
-}
-
 int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const struct stim_instance_spec *spec, struct stim_compute_op *op,
 			 stim_error_t *err)
@@ -569,7 +548,8 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	if (spec->name == NULL)
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
 				       "Required field 'resource.name' not specified");
-	if (stim_instance_name_check(spec->name, err) < 0 || zone_check(project, zone, err) < 0 ||
+	if (stim_instance_name_check(spec->name, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0 ||
 	    stim_compute_metadata_check(&spec->metadata, err) < 0)
 		return -1;
 	if (mt == NULL || stim_compute_machine_type_find(mt) == NULL)
@@ -598,7 +578,7 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	for (size_t i = 0; i < spec->metadata.n; i++)
 		stim_labels_set(&in.metadata, spec->metadata.v[i].key, spec->metadata.v[i].value);
 	in.create_time_ms = stim_now_ms();
-	if (project_check(ctx, project, err) < 0)
+	if (stim_compute_project_check(ctx, project, err) < 0)
 		goto out;
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
@@ -630,7 +610,8 @@ int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *
 	struct stim_instance in;
 	int ret = -1;
 
-	if (project_check(ctx, project, err) < 0 || zone_check(project, zone, err) < 0)
+	if (stim_compute_project_check(ctx, project, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0)
 		return -1;
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
@@ -666,7 +647,8 @@ int stim_instance_get(struct stim_ctx *ctx, const char *project, const char *zon
 {
 	cleanup_db struct stim_db *db = NULL;
 
-	if (project_check(ctx, project, err) < 0 || zone_check(project, zone, err) < 0)
+	if (stim_compute_project_check(ctx, project, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0)
 		return -1;
 	db = stim_store_db(ctx->store, err);
 	return db != NULL ? stim_store_instance_get(db, project, zone, name, out, err) : -1;
@@ -680,8 +662,8 @@ int stim_instance_list(struct stim_ctx *ctx, const char *project, const char *zo
 	cleanup_free char *after_zone = NULL;
 	const char *after_name = "";
 
-	if (project_check(ctx, project, err) < 0 ||
-	    (zone != NULL && zone_check(project, zone, err) < 0))
+	if (stim_compute_project_check(ctx, project, err) < 0 ||
+	    (zone != NULL && stim_compute_zone_check(project, zone, err) < 0))
 		return -1;
 	/* A zonal page token is a name; an aggregated one "zone/name". */
 	if (zone != NULL) {
@@ -765,7 +747,8 @@ int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zon
 	bool already;
 	int ret = -1;
 
-	if (project_check(ctx, project, err) < 0 || zone_check(project, zone, err) < 0)
+	if (stim_compute_project_check(ctx, project, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0)
 		return -1;
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
@@ -827,8 +810,9 @@ int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const 
 	char id[24];
 	int ret = -1;
 
-	if (stim_compute_metadata_check(items, err) < 0 || project_check(ctx, project, err) < 0 ||
-	    zone_check(project, zone, err) < 0) {
+	if (stim_compute_metadata_check(items, err) < 0 ||
+	    stim_compute_project_check(ctx, project, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0) {
 		stim_labels_fini(items);
 		return -1;
 	}
