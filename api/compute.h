@@ -36,6 +36,12 @@ extern const size_t api_compute_project_routes_count;
 int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
 				   bool *has_fp, stim_error_t *err);
 
+/* body[key], a fingerprint (metadata, labels, tags) as bytes; *has_fp
+ * false when absent. Text that decodes to no fingerprint of ours is a
+ * 412 conditionNotMet with the `mismatch` message. */
+int api_compute_fingerprint_from_json(json_t *body, const char *key, unsigned char *fp,
+				      bool *has_fp, const char *mismatch, stim_error_t *err);
+
 /* A metadata fingerprint as GCE writes it: the base64 of its bytes. */
 json_t *api_compute_fingerprint_json(const unsigned char *fp);
 

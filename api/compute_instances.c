@@ -1,5 +1,6 @@
 /* Compute Engine instances: insert, get, list, aggregatedList, delete,
- * getSerialPortOutput (see compute.h and src/instances.h). */
+ * the lifecycle verbs, the set* methods, getSerialPortOutput (see
+ * compute.h and src/instances.h). */
 #include "api/compute.h"
 
 #include <stdio.h>
@@ -16,6 +17,48 @@
 
 #define LIST_MAX 500
 
+/* tags{items, fingerprint}; items left out when there are none, as GCE
+ * does. */
+static json_t *tags_json(const struct stim_instance *in)
+{
+	json_t *j = json_pack("{s:o}", "fingerprint",
+			      api_compute_fingerprint_json(in->tags_fingerprint));
+
+	if (in->tags.n > 0) {
+		json_t *items = json_array();
+
+		for (size_t i = 0; i < in->tags.n; i++)
+			json_array_append_new(items, json_string(in->tags.v[i]));
+		json_object_set_new(j, "items", items);
+	}
+	return j;
+}
+
+/* A Tags object's items (insert's "tags", setTags' body): strings. */
+static int tags_from_json(json_t *tags, struct stim_strv *out, stim_error_t *err)
+{
+	json_t *items = tags != NULL ? json_object_get(tags, "items") : NULL;
+	json_t *v;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (items != NULL && !json_is_array(items) && !json_is_null(items))
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid value for field 'resource.tags.items': expected a list.");
+	json_array_foreach(items, i, v)
+	{
+		if (!json_is_string(v)) {
+			stim_strv_fini(out);
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid value for field 'resource.tags.items[%zu]': "
+					"expected a string.",
+					i);
+		}
+		stim_strv_push(out, json_string_value(v));
+	}
+	return 0;
+}
+
 static json_t *instance_json(const struct api_req *req, const struct stim_instance *in)
 {
 	cleanup_free char *base = api_base_url(req);
@@ -28,11 +71,13 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 	json_t *j;
 
 	snprintf(id, sizeof(id), "%lld", (long long)in->id);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "kind", "compute#instance",
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "kind", "compute#instance",
 		      "id", id, "name", in->name, "creationTimestamp",
 		      stim_time_format(in->create_time_ms, ts), "status", in->status, "cpuPlatform",
 		      "Intel Cascade Lake", "deletionProtection", 0, "canIpForward", 0,
-		      "labelFingerprint", "42WmSpB8rSM=");
+		      "labelFingerprint", api_compute_fingerprint_json(in->label_fingerprint));
+	if (in->labels.n > 0)
+		json_object_set_new(j, "labels", stim_labels_to_json(&in->labels));
 	json_object_set_new(j, "zone", json_sprintf("%s/zones/%s", purl, in->zone));
 	json_object_set_new(
 		j, "machineType",
@@ -58,7 +103,7 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 			    json_pack("{s:s, s:o, s:o}", "kind", "compute#metadata", "fingerprint",
 				      api_compute_fingerprint_json(in->metadata_fingerprint),
 				      "items", items));
-	json_object_set_new(j, "tags", json_pack("{s:s}", "fingerprint", "42WmSpB8rSM="));
+	json_object_set_new(j, "tags", tags_json(in));
 	/* The boot disk is the instance's own directory (auto-delete). */
 	json_object_set_new(
 		j, "disks",
@@ -84,6 +129,13 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 	return j;
 }
 
+static void spec_fini(struct stim_instance_spec *spec)
+{
+	stim_labels_fini(&spec->metadata);
+	stim_labels_fini(&spec->labels);
+	stim_strv_fini(&spec->tags);
+}
+
 /* The members of an insert body the emulator uses; the rest of what
  * gcloud sends (networkInterfaces until VPCs, serviceAccounts,
  * scheduling, ...) is accepted and left alone. */
@@ -98,15 +150,21 @@ static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_er
 	memset(spec, 0, sizeof(*spec));
 	if (stim_json_get_string(body, "name", &spec->name, err) < 0 ||
 	    stim_json_get_string(body, "machineType", &spec->machine_type, err) < 0 ||
-	    stim_json_get_string(body, "description", &spec->description, err) < 0)
+	    stim_json_get_string(body, "description", &spec->description, err) < 0 ||
+	    tags_from_json(json_object_get(body, "tags"), &spec->tags, err) < 0)
 		return -1;
+	if (json_object_get(body, "labels") != NULL &&
+	    stim_labels_from_json(json_object_get(body, "labels"), &spec->labels, err) < 0) {
+		stim_strv_fini(&spec->tags);
+		return -1;
+	}
 	json_array_foreach(disks, i, v)
 	{
 		json_t *init = json_object_get(v, "initializeParams");
 
 		if (json_is_true(json_object_get(v, "boot")) && init != NULL &&
 		    stim_json_get_string(init, "sourceImage", &spec->source_image, err) < 0)
-			return -1;
+			goto fail;
 	}
 	json_array_foreach(items, i, v)
 	{
@@ -119,12 +177,14 @@ static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_er
 					 "Required field 'resource.metadata.items[%zu].key' not "
 					 "specified",
 					 i);
-			stim_labels_fini(&spec->metadata);
-			return -1;
+			goto fail;
 		}
 		stim_labels_set(&spec->metadata, key, value != NULL ? value : "");
 	}
 	return 0;
+fail:
+	spec_fini(spec);
+	return -1;
 }
 
 static int reply_op(struct api_req *req, struct stim_compute_op *op)
@@ -146,7 +206,7 @@ static int api_compute_instances_insert(struct api_req *req, stim_error_t *err)
 		return -1;
 	ret = stim_instance_insert(req->ctx, api_path(req, "project"), api_path(req, "zone"), &spec,
 				   &op, err);
-	stim_labels_fini(&spec.metadata);
+	spec_fini(&spec);
 	return ret < 0 ? -1 : reply_op(req, &op);
 }
 
@@ -207,6 +267,73 @@ static int api_compute_instances_set_metadata(struct api_req *req, stim_error_t 
 	    stim_instance_set_metadata(req->ctx, api_path(req, "project"), api_path(req, "zone"),
 				       api_path(req, "instance"), has_fp ? fp : NULL, &items, &op,
 				       err) < 0)
+		return -1;
+	return reply_op(req, &op);
+}
+
+static int api_compute_instances_set_labels(struct api_req *req, stim_error_t *err)
+{
+	static const char *const fields[] = { "labels", "labelFingerprint", NULL };
+	static const char mismatch[] =
+		"Labels fingerprint either invalid or resource labels have changed";
+	cleanup_json json_t *body = api_body_json(req, err);
+	unsigned char fp[STIM_FINGERPRINT_LEN];
+	struct stim_labels labels = { 0 };
+	struct stim_compute_op op;
+	json_t *given;
+	bool has_fp;
+
+	if (body == NULL || stim_json_check_fields(body, fields, "", err) < 0 ||
+	    api_compute_fingerprint_from_json(body, "labelFingerprint", fp, &has_fp, mismatch,
+					      err) < 0)
+		return -1;
+	given = json_object_get(body, "labels");
+	if (given != NULL && !json_is_null(given) && stim_labels_from_json(given, &labels, err) < 0)
+		return -1;
+	if (stim_instance_set_labels(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+				     api_path(req, "instance"), has_fp ? fp : NULL, &labels, &op,
+				     err) < 0)
+		return -1;
+	return reply_op(req, &op);
+}
+
+static int api_compute_instances_set_tags(struct api_req *req, stim_error_t *err)
+{
+	static const char *const fields[] = { "items", "fingerprint", NULL };
+	cleanup_json json_t *body = api_body_json(req, err);
+	unsigned char fp[STIM_FINGERPRINT_LEN];
+	struct stim_strv tags = { 0 };
+	struct stim_compute_op op;
+	bool has_fp;
+	int ret;
+
+	if (body == NULL || stim_json_check_fields(body, fields, "", err) < 0 ||
+	    api_compute_fingerprint_from_json(
+		    body, "fingerprint", fp, &has_fp,
+		    "Supplied fingerprint does not match current tags fingerprint.", err) < 0 ||
+	    tags_from_json(body, &tags, err) < 0)
+		return -1;
+	ret = stim_instance_set_tags(req->ctx, api_path(req, "project"), api_path(req, "zone"),
+				     api_path(req, "instance"), has_fp ? fp : NULL, &tags, &op,
+				     err);
+	stim_strv_fini(&tags);
+	return ret < 0 ? -1 : reply_op(req, &op);
+}
+
+static int api_compute_instances_set_machine_type(struct api_req *req, stim_error_t *err)
+{
+	cleanup_json json_t *body = api_body_json(req, err);
+	const char *mt = NULL;
+	struct stim_compute_op op;
+
+	if (body == NULL || stim_json_get_string(body, "machineType", &mt, err) < 0)
+		return -1;
+	if (mt == NULL)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
+				       "Required field 'machineType' not specified");
+	if (stim_instance_set_machine_type(req->ctx, api_path(req, "project"),
+					   api_path(req, "zone"), api_path(req, "instance"), mt,
+					   &op, err) < 0)
 		return -1;
 	return reply_op(req, &op);
 }
@@ -370,6 +497,12 @@ const struct api_route api_compute_instance_routes[] = {
 	  api_compute_instances_serial },
 	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/setMetadata",
 	  api_compute_instances_set_metadata },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/setLabels",
+	  api_compute_instances_set_labels },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/setTags",
+	  api_compute_instances_set_tags },
+	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/setMachineType",
+	  api_compute_instances_set_machine_type },
 	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/stop",
 	  api_compute_instances_stop },
 	{ "POST", "/compute/v1/projects/{project}/zones/{zone}/instances/{instance}/start",

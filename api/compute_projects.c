@@ -68,12 +68,32 @@ static int api_compute_projects_get(struct api_req *req, stim_error_t *err)
 	return api_reply_json(req, 200, j);
 }
 
+int api_compute_fingerprint_from_json(json_t *body, const char *key, unsigned char *fp,
+				      bool *has_fp, const char *mismatch, stim_error_t *err)
+{
+	const char *text = NULL;
+	unsigned char raw[64];
+
+	*has_fp = false;
+	if (stim_json_get_string(body, key, &text, err) < 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	/* gcloud sends it back URL-safe re-encoded: compare bytes. Bytes
+	 * that are no fingerprint of ours match nothing. */
+	if (stim_base64_decode(text, raw, sizeof(raw)) != STIM_FINGERPRINT_LEN)
+		return stim_err_reason(err, STIM_FAILED_PRECONDITION, "conditionNotMet", "%s",
+				       mismatch);
+	memcpy(fp, raw, STIM_FINGERPRINT_LEN);
+	*has_fp = true;
+	return 0;
+}
+
 int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsigned char *fp,
 				   bool *has_fp, stim_error_t *err)
 {
 	static const char *const fields[] = { "kind", "fingerprint", "items", NULL };
 	static const char *const item_fields[] = { "key", "value", NULL };
-	const char *fingerprint = NULL;
 	json_t *arr = json_object_get(body, "items");
 	json_t *v;
 	size_t i;
@@ -81,19 +101,10 @@ int api_compute_metadata_from_json(json_t *body, struct stim_labels *items, unsi
 	memset(items, 0, sizeof(*items));
 	*has_fp = false;
 	if (stim_json_check_fields(body, fields, "", err) < 0 ||
-	    stim_json_get_string(body, "fingerprint", &fingerprint, err) < 0)
+	    api_compute_fingerprint_from_json(
+		    body, "fingerprint", fp, has_fp,
+		    "Supplied fingerprint does not match current metadata fingerprint.", err) < 0)
 		return -1;
-	if (fingerprint != NULL) {
-		unsigned char raw[64];
-
-		/* gcloud sends it back URL-safe re-encoded: compare bytes. */
-		if (stim_base64_decode(fingerprint, raw, sizeof(raw)) != STIM_FINGERPRINT_LEN)
-			return stim_err_reason(err, STIM_FAILED_PRECONDITION, "conditionNotMet",
-					       "Supplied fingerprint does not match current "
-					       "metadata fingerprint.");
-		memcpy(fp, raw, STIM_FINGERPRINT_LEN);
-		*has_fp = true;
-	}
 	if (arr != NULL && !json_is_array(arr) && !json_is_null(arr))
 		return stim_err(err, STIM_INVALID_ARGUMENT,
 				"Invalid value for field 'resource.items': expected a list.");

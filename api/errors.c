@@ -47,6 +47,9 @@ static const struct {
 	/* An object over the daemon's --max-object-size: Cloud Storage answers
 	 * an upload past its own limit 413. */
 	{ "uploadTooLarge", 413 },
+	/* A quota (Compute Engine's INSTANCES): RESOURCE_EXHAUSTED to
+	 * google.rpc, 403 to Compute's JSON API as GCE answers it. */
+	{ "quotaExceeded", 403 },
 };
 
 static unsigned http_status_of(const struct stim_error *e, const struct code_map *m)

@@ -78,9 +78,11 @@ void stim_config_usage(const char *prog)
 	       "  --max-object-size SIZE   largest object accepted, e.g. 100MiB (default 5TiB)\n"
 	       "  --housekeeping-interval SECONDS\n"
 	       "                           how often lifecycle rules run and expired uploads go\n"
-	       "                           (default %d)\n",
+	       "                           (default %d)\n"
+	       "  --instance-quota N       instances a project may have in one region (default "
+	       "%d)\n",
 	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT,
-	       STIM_DEFAULT_HOUSEKEEPING_SECONDS);
+	       STIM_DEFAULT_HOUSEKEEPING_SECONDS, STIM_DEFAULT_INSTANCE_QUOTA);
 }
 
 int stim_size_parse(const char *s, uint64_t *out)
@@ -146,6 +148,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		OPT_THREADS,
 		OPT_MAX_OBJECT_SIZE,
 		OPT_HOUSEKEEPING,
+		OPT_INSTANCE_QUOTA,
 	};
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -159,6 +162,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "max-object-size", required_argument, NULL, OPT_MAX_OBJECT_SIZE },
 		{ "housekeeping-interval", required_argument, NULL, OPT_HOUSEKEEPING },
+		{ "instance-quota", required_argument, NULL, OPT_INSTANCE_QUOTA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,6 +174,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	cfg->log_level = STIM_LOG_INFO;
 	cfg->max_object_size = STIM_DEFAULT_MAX_OBJECT_SIZE;
 	cfg->housekeeping_seconds = STIM_DEFAULT_HOUSEKEEPING_SECONDS;
+	cfg->instance_quota = STIM_DEFAULT_INSTANCE_QUOTA;
 	if (stim_listen_parse(STIM_DEFAULT_LISTEN, &cfg->listen_host, &cfg->listen_port, err) < 0)
 		return -1;
 
@@ -235,6 +240,12 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 				return stim_err(err, STIM_INVALID_ARGUMENT,
 						"--housekeeping-interval %s: expected 1 to 86400 "
 						"seconds",
+						optarg);
+			break;
+		case OPT_INSTANCE_QUOTA:
+			if (parse_unsigned(optarg, 0, 1000000, &cfg->instance_quota) < 0)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--instance-quota %s: expected 0 to 1000000",
 						optarg);
 			break;
 		case 'h':

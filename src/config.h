@@ -19,6 +19,10 @@
  * on lifecycle rules about once a day; an hour keeps tests that wait on
  * them possible with a smaller --housekeeping-interval. */
 #define STIM_DEFAULT_HOUSEKEEPING_SECONDS 3600
+/* GCE's INSTANCES quota, per project and region. Real projects start
+ * lower; a local machine's limit is its memory, and 1000 leaves room for
+ * the 500-instance benchmark. */
+#define STIM_DEFAULT_INSTANCE_QUOTA 1000
 
 enum stim_auth_mode {
 	STIM_AUTH_OFF = 0,
@@ -38,6 +42,7 @@ struct stim_config {
 	unsigned threads;	       /* HTTP worker threads; 0: one per core */
 	uint64_t max_object_size;      /* bytes; larger uploads get 413 */
 	unsigned housekeeping_seconds; /* between lifecycle / session sweeps */
+	unsigned instance_quota;       /* instances per project and region */
 };
 
 /* Fills cfg with the defaults, then applies argv (argv[0] is the command

@@ -120,13 +120,6 @@ bool stim_path_is_under(const char *path, const char *dir)
 	return strncmp(path, dir, len) == 0 && path[len] == '/' && path[len + 1] != '\0';
 }
 
-const char *stim_path_basename(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 int stim_path_depth(const char *path)
 {
 	int depth = 0;

@@ -63,8 +63,6 @@ bool stim_host_name_matches(const char *name, const char *prefix);
 bool stim_host_cgroup_name_matches(const char *name, const char *prefix);
 /* True when path lies strictly below dir (both absolute, no trailing '/'). */
 bool stim_path_is_under(const char *path, const char *dir);
-/* The last component of path ("" for "/"); borrowed from path. */
-const char *stim_path_basename(const char *path);
 /* Number of components: "/" is 0, "/a/b" is 2. */
 int stim_path_depth(const char *path);
 /* qsort order for removal: deeper paths first, then by name. */

@@ -22,6 +22,7 @@
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
+#include "src/instances_internal.h"
 #include "src/log.h"
 #include "src/procfs.h"
 #include "src/store_compute_ops.h"
@@ -30,6 +31,8 @@
 #include "src/workers.h"
 
 #define NAME_MAX_LEN 63
+/* GCE's limit on an instance's network tags. */
+#define TAGS_MAX 64
 /* An instance's own fork bomb stops here, not at the host's limit. */
 #define INSTANCE_PIDS_MAX 16384
 /* GCE gives shutdown scripts 90 s; a stop waits that long and a bit. */
@@ -48,20 +51,60 @@ void stim_instance_fini(struct stim_instance *in)
 	free(in->source_image);
 	free(in->description);
 	stim_labels_fini(&in->metadata);
+	stim_labels_fini(&in->labels);
+	stim_strv_fini(&in->tags);
 	memset(in, 0, sizeof(*in));
+}
+
+/* GCE's names and network tags: RFC 1035 labels of 1 to 63 characters. */
+static bool rfc1035(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= NAME_MAX_LEN && s[0] >= 'a' && s[0] <= 'z' && s[n - 1] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
 int stim_instance_name_check(const char *name, stim_error_t *err)
 {
-	size_t n = strlen(name);
-	bool ok = n >= 1 && n <= NAME_MAX_LEN && name[0] >= 'a' && name[0] <= 'z' &&
-		  name[n - 1] != '-' && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-
-	if (!ok)
+	if (!rfc1035(name))
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
 				       "Invalid value for field 'resource.name': '%s'. Must be a "
 				       "match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
 				       name);
+	return 0;
+}
+
+int stim_instance_tags_check(const struct stim_strv *tags, stim_error_t *err)
+{
+	if (tags->n > TAGS_MAX)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field 'resource.tags.items': at most %d "
+				       "tags, %zu given.",
+				       TAGS_MAX, tags->n);
+	for (size_t i = 0; i < tags->n; i++) {
+		if (!rfc1035(tags->v[i]))
+			return stim_err_reason(
+				err, STIM_INVALID_ARGUMENT, "invalid",
+				"Invalid value for field 'resource.tags.items[%zu]': "
+				"'%s'. Must be a match of regex "
+				"'(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
+				i, tags->v[i]);
+	}
+	return 0;
+}
+
+int stim_instance_machine_type_check(const char *given, const char *zone, const char **name,
+				     stim_error_t *err)
+{
+	const char *mt = given != NULL ? stim_path_basename(given) : "";
+
+	if (stim_compute_machine_type_find(mt) == NULL)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field 'resource.machineType': '%s'. "
+				       "Machine type with name '%s' does not exist in zone '%s'.",
+				       given != NULL ? given : "", mt, zone);
+	*name = mt;
 	return 0;
 }
 
@@ -71,8 +114,7 @@ const char *stim_instance_image_recipe(const char *source_image)
 
 	if (source_image == NULL)
 		return "host";
-	base = strrchr(source_image, '/');
-	base = base != NULL ? base + 1 : source_image;
+	base = stim_path_basename(source_image);
 	if (strcmp(base, "busybox") == 0)
 		return "busybox";
 	if (strcmp(base, "host") == 0)
@@ -82,13 +124,6 @@ const char *stim_instance_image_recipe(const char *source_image)
 	if (strncmp(base, "debian-12", 9) == 0)
 		return "host";
 	return NULL;
-}
-
-static const char *basename_of(const char *s)
-{
-	const char *b = strrchr(s, '/');
-
-	return b != NULL ? b + 1 : s;
 }
 
 static char *instance_dir(const struct stim_ctx *ctx, int64_t id)
@@ -509,16 +544,25 @@ static void delete_job(void *arg)
 	job_free(j);
 }
 
-static char *target_of(const char *project, const char *zone, const char *name)
+int stim_instance_begin(struct stim_ctx *ctx, const char *project, const char *zone,
+			const char *name, struct stim_db **db, struct stim_tx **tx,
+			struct stim_instance *in, stim_error_t *err)
 {
-	return xasprintf("projects/%s/zones/%s/instances/%s", project, zone, name);
+	if (stim_compute_project_check(ctx, project, err) < 0 ||
+	    stim_compute_zone_check(project, zone, err) < 0)
+		return -1;
+	*db = stim_store_db(ctx->store, err);
+	*tx = *db != NULL ? stim_tx_begin(*db, err) : NULL;
+	if (*tx == NULL || stim_store_instance_get(*db, project, zone, name, in, err) < 0)
+		return -1;
+	return 0;
 }
 
-/* The operation of a mutation, RUNNING, in the caller's transaction. */
-static int record_op(struct stim_db *db, const struct stim_instance *in, const char *type,
-		     struct stim_compute_op *op, stim_error_t *err)
+int stim_instance_record_op(struct stim_db *db, const struct stim_instance *in, const char *type,
+			    bool done, struct stim_compute_op *op, stim_error_t *err)
 {
-	cleanup_free char *target = target_of(in->project, in->zone, in->name);
+	cleanup_free char *target =
+		xasprintf("projects/%s/zones/%s/instances/%s", in->project, in->zone, in->name);
 	char id[24];
 	struct stim_compute_op_spec spec = {
 		.project = in->project,
@@ -527,17 +571,37 @@ static int record_op(struct stim_db *db, const struct stim_instance *in, const c
 		.type = type,
 		.target = target,
 		.target_id = id,
+		.done = done,
 	};
 
 	snprintf(id, sizeof(id), "%lld", (long long)in->id);
 	return stim_compute_op_record(db, &spec, op, err);
 }
 
+/* GCE's INSTANCES quota: so many instances of a project in one region
+ * (--instance-quota). Counted in the insert's transaction, so two inserts
+ * racing for the last place cannot both have it. */
+static int quota_check(struct stim_ctx *ctx, struct stim_db *db, const struct stim_instance *in,
+		       stim_error_t *err)
+{
+	const struct stim_region *region = stim_compute_zone_region(in->zone);
+	int64_t count = 0;
+
+	if (region == NULL ||
+	    stim_store_instance_count_region(db, in->project, region->name, &count, err) < 0)
+		return region == NULL ? 0 : -1;
+	if (count >= (int64_t)ctx->cfg->instance_quota)
+		return stim_err_reason(err, STIM_RESOURCE_EXHAUSTED, "quotaExceeded",
+				       "Quota 'INSTANCES' exceeded.  Limit: %u.0 in region %s.",
+				       ctx->cfg->instance_quota, region->name);
+	return 0;
+}
+
 int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const struct stim_instance_spec *spec, struct stim_compute_op *op,
 			 stim_error_t *err)
 {
-	const char *mt = spec->machine_type != NULL ? basename_of(spec->machine_type) : NULL;
+	const char *mt = NULL;
 	const char *recipe = stim_instance_image_recipe(spec->source_image);
 	cleanup_db struct stim_db *db = NULL;
 	cleanup_tx struct stim_tx *tx = NULL;
@@ -550,14 +614,16 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 				       "Required field 'resource.name' not specified");
 	if (stim_instance_name_check(spec->name, err) < 0 ||
 	    stim_compute_zone_check(project, zone, err) < 0 ||
-	    stim_compute_metadata_check(&spec->metadata, err) < 0)
+	    stim_compute_metadata_check(&spec->metadata, err) < 0 ||
+	    stim_instance_tags_check(&spec->tags, err) < 0)
 		return -1;
-	if (mt == NULL || stim_compute_machine_type_find(mt) == NULL)
-		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-				       "Invalid value for field 'resource.machineType': '%s'. "
-				       "Machine type with name '%s' does not exist in zone '%s'.",
-				       spec->machine_type != NULL ? spec->machine_type : "",
-				       mt != NULL ? mt : "", zone);
+	for (size_t i = 0; i < spec->labels.n; i++) {
+		if (stim_label_key_check(spec->labels.v[i].key, err) < 0 ||
+		    stim_label_value_check(spec->labels.v[i].key, spec->labels.v[i].value, err) < 0)
+			return -1;
+	}
+	if (stim_instance_machine_type_check(spec->machine_type, zone, &mt, err) < 0)
+		return -1;
 	if (recipe == NULL)
 		return stim_err_reason(err, STIM_NOT_FOUND, "notFound",
 				       "The resource '%s' was not found (images here: busybox, "
@@ -577,13 +643,20 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	stim_random_bytes(in.metadata_fingerprint, sizeof(in.metadata_fingerprint));
 	for (size_t i = 0; i < spec->metadata.n; i++)
 		stim_labels_set(&in.metadata, spec->metadata.v[i].key, spec->metadata.v[i].value);
+	for (size_t i = 0; i < spec->labels.n; i++)
+		stim_labels_set(&in.labels, spec->labels.v[i].key, spec->labels.v[i].value);
+	for (size_t i = 0; i < spec->tags.n; i++)
+		stim_strv_add_sorted(&in.tags, spec->tags.v[i]);
+	stim_random_bytes(in.label_fingerprint, sizeof(in.label_fingerprint));
+	stim_random_bytes(in.tags_fingerprint, sizeof(in.tags_fingerprint));
 	in.create_time_ms = stim_now_ms();
 	if (stim_compute_project_check(ctx, project, err) < 0)
 		goto out;
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
-	if (tx == NULL || stim_store_instance_insert(db, &in, err) < 0 ||
-	    record_op(db, &in, "insert", op, err) < 0)
+	if (tx == NULL || quota_check(ctx, db, &in, err) < 0 ||
+	    stim_store_instance_insert(db, &in, err) < 0 ||
+	    stim_instance_record_op(db, &in, "insert", false, op, err) < 0)
 		goto out;
 	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
 		stim_compute_op_fini(op);
@@ -610,12 +683,7 @@ int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *
 	struct stim_instance in;
 	int ret = -1;
 
-	if (stim_compute_project_check(ctx, project, err) < 0 ||
-	    stim_compute_zone_check(project, zone, err) < 0)
-		return -1;
-	db = stim_store_db(ctx->store, err);
-	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
-	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0)
+	if (stim_instance_begin(ctx, project, zone, name, &db, &tx, &in, err) < 0)
 		return -1;
 	/* A start or stop in flight owns the instance until it ends. */
 	if (strcmp(in.status, "RUNNING") != 0 && strcmp(in.status, "TERMINATED") != 0 &&
@@ -628,7 +696,7 @@ int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *
 	free(in.status);
 	in.status = xstrdup("STOPPING");
 	if (stim_store_instance_set_state(db, &in, err) < 0 ||
-	    record_op(db, &in, "delete", op, err) < 0)
+	    stim_instance_record_op(db, &in, "delete", false, op, err) < 0)
 		goto out;
 	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
 		stim_compute_op_fini(op);
@@ -747,12 +815,7 @@ int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zon
 	bool already;
 	int ret = -1;
 
-	if (stim_compute_project_check(ctx, project, err) < 0 ||
-	    stim_compute_zone_check(project, zone, err) < 0)
-		return -1;
-	db = stim_store_db(ctx->store, err);
-	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
-	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0)
+	if (stim_instance_begin(ctx, project, zone, name, &db, &tx, &in, err) < 0)
 		return -1;
 	already = v->done_in != NULL && strcmp(in.status, v->done_in) == 0;
 	if (!already && strcmp(in.status, v->from) != 0) {
@@ -768,23 +831,8 @@ int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zon
 		if (stim_store_instance_set_state(db, &in, err) < 0)
 			goto out;
 	}
-	{
-		cleanup_free char *target = target_of(project, zone, name);
-		char id[24];
-		struct stim_compute_op_spec spec = {
-			.project = project,
-			.scope_type = STIM_OP_ZONE,
-			.scope = zone,
-			.type = v->type,
-			.target = target,
-			.target_id = id,
-			.done = already,
-		};
-
-		snprintf(id, sizeof(id), "%lld", (long long)in.id);
-		if (stim_compute_op_record(db, &spec, op, err) < 0)
-			goto out;
-	}
+	if (stim_instance_record_op(db, &in, v->type, already, op, err) < 0)
+		goto out;
 	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
 		stim_compute_op_fini(op);
 		goto out;
@@ -792,70 +840,6 @@ int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zon
 	stim_db_release(steal_pointer(&db));
 	if (!already)
 		run_job(ctx, v->job, job_new(ctx, &in, op));
-	ret = 0;
-out:
-	stim_instance_fini(&in);
-	return ret;
-}
-
-int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const char *zone,
-			       const char *name, const unsigned char *fingerprint,
-			       struct stim_labels *items, struct stim_compute_op *op,
-			       stim_error_t *err)
-{
-	cleanup_db struct stim_db *db = NULL;
-	cleanup_tx struct stim_tx *tx = NULL;
-	cleanup_free char *target = target_of(project, zone, name);
-	struct stim_instance in;
-	char id[24];
-	int ret = -1;
-
-	if (stim_compute_metadata_check(items, err) < 0 ||
-	    stim_compute_project_check(ctx, project, err) < 0 ||
-	    stim_compute_zone_check(project, zone, err) < 0) {
-		stim_labels_fini(items);
-		return -1;
-	}
-	db = stim_store_db(ctx->store, err);
-	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
-	if (tx == NULL || stim_store_instance_get(db, project, zone, name, &in, err) < 0) {
-		stim_labels_fini(items);
-		return -1;
-	}
-	if (fingerprint != NULL &&
-	    memcmp(fingerprint, in.metadata_fingerprint, STIM_FINGERPRINT_LEN) != 0) {
-		stim_err_reason(
-			err, STIM_FAILED_PRECONDITION, "conditionNotMet",
-			"Supplied fingerprint does not match current metadata fingerprint.");
-		stim_labels_fini(items);
-		goto out;
-	}
-	stim_labels_fini(&in.metadata);
-	in.metadata = *items;
-	memset(items, 0, sizeof(*items));
-	stim_random_bytes(in.metadata_fingerprint, sizeof(in.metadata_fingerprint));
-	snprintf(id, sizeof(id), "%lld", (long long)in.id);
-	{
-		/* No host work: the guest reads metadata from the metadata
-		 * server (issue 5) when it asks; the operation is DONE. */
-		struct stim_compute_op_spec spec = {
-			.project = project,
-			.scope_type = STIM_OP_ZONE,
-			.scope = zone,
-			.type = "setMetadata",
-			.target = target,
-			.target_id = id,
-			.done = true,
-		};
-
-		if (stim_store_instance_set_metadata(db, &in, err) < 0 ||
-		    stim_compute_op_record(db, &spec, op, err) < 0)
-			goto out;
-	}
-	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
-		stim_compute_op_fini(op);
-		goto out;
-	}
 	ret = 0;
 out:
 	stim_instance_fini(&in);

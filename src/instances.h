@@ -21,6 +21,7 @@
 #include "src/context.h"
 #include "src/error.h"
 #include "src/labels.h"
+#include "src/strv.h"
 
 struct stim_instance {
 	char *project;
@@ -35,6 +36,10 @@ struct stim_instance {
 	char *description;
 	unsigned char metadata_fingerprint[STIM_FINGERPRINT_LEN];
 	struct stim_labels metadata;
+	unsigned char label_fingerprint[STIM_FINGERPRINT_LEN];
+	struct stim_labels labels;
+	unsigned char tags_fingerprint[STIM_FINGERPRINT_LEN];
+	struct stim_strv tags; /* network tags, sorted */
 	int pid;
 	uint64_t pid_start;
 	int64_t create_time_ms;
@@ -48,12 +53,21 @@ struct stim_instance_spec {
 	const char *source_image; /* NULL: debian-cloud's debian-12 family */
 	const char *description;
 	struct stim_labels metadata;
+	struct stim_labels labels;
+	struct stim_strv tags;
 };
 
 void stim_instance_fini(struct stim_instance *in);
 
 /* RFC 1035 names of 1 to 63 characters, as GCE checks them. */
 int stim_instance_name_check(const char *name, stim_error_t *err);
+/* Network tags: at most 64, each a name as above. */
+int stim_instance_tags_check(const struct stim_strv *tags, stim_error_t *err);
+/* A machineType as a client gives it (a name or a URL ending in
+ * machineTypes/NAME) that the catalog has: *name is its name, borrowed
+ * from given. */
+int stim_instance_machine_type_check(const char *given, const char *zone, const char **name,
+				     stim_error_t *err);
 /* The image recipe a sourceImage names (only busybox and host exist;
  * debian-12, GCE's default, resolves to the best available: host). */
 const char *stim_instance_image_recipe(const char *source_image);
@@ -75,12 +89,27 @@ enum stim_instance_verb {
 
 int stim_instance_act(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
 		      enum stim_instance_verb verb, struct stim_compute_op *op, stim_error_t *err);
-/* setMetadata: replaces every item when fingerprint (when given) is the
- * current one, else 412 conditionNotMet; a DONE operation. items taken. */
+/* The set* methods (src/instances_update.c), each a DONE operation.
+ * setMetadata replaces every item when fingerprint (when given) is the
+ * current one, else 412 conditionNotMet; setLabels and setTags need their
+ * current fingerprint always. Items and labels are taken. */
 int stim_instance_set_metadata(struct stim_ctx *ctx, const char *project, const char *zone,
 			       const char *name, const unsigned char *fingerprint,
 			       struct stim_labels *items, struct stim_compute_op *op,
 			       stim_error_t *err);
+int stim_instance_set_labels(struct stim_ctx *ctx, const char *project, const char *zone,
+			     const char *name, const unsigned char *fingerprint,
+			     struct stim_labels *labels, struct stim_compute_op *op,
+			     stim_error_t *err);
+int stim_instance_set_tags(struct stim_ctx *ctx, const char *project, const char *zone,
+			   const char *name, const unsigned char *fingerprint,
+			   const struct stim_strv *tags, struct stim_compute_op *op,
+			   stim_error_t *err);
+/* Only while TERMINATED (400 resourceNotReady otherwise): the next boot
+ * takes the new limits. */
+int stim_instance_set_machine_type(struct stim_ctx *ctx, const char *project, const char *zone,
+				   const char *name, const char *machine_type,
+				   struct stim_compute_op *op, stim_error_t *err);
 int stim_instance_delete(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const char *name, struct stim_compute_op *op, stim_error_t *err);
 /* NOT_FOUND in GCE's words when absent. */

@@ -9,7 +9,8 @@
 
 #define INSTANCE_COLUMNS                                                                           \
 	"project, zone, name, id, status, status_message, machine_type, image, source_image, "     \
-	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time"
+	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time, "        \
+	"label_fingerprint, tags_fingerprint"
 
 static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 {
@@ -26,39 +27,102 @@ static void bind_key(sqlite3_stmt *st, const char *project, const char *zone, co
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 }
 
-static int put_metadata(struct stim_db *db, const struct stim_instance *in, stim_error_t *err)
+/* The key/value sets kept beside an instance (metadata, labels). Each
+ * string is the cache key of its statement, so they live here. */
+struct pair_table {
+	const char *del;
+	const char *ins;
+	const char *sel;
+	const char *what;
+};
+
+static const struct pair_table metadata_table = {
+	"DELETE FROM instance_metadata WHERE project = ? AND zone = ? AND name = ?",
+	"INSERT INTO instance_metadata (project, zone, name, key, value) VALUES (?, ?, ?, ?, ?)",
+	"SELECT key, value FROM instance_metadata WHERE project = ? AND zone = ? AND name = ?",
+	"instance metadata",
+};
+
+static const struct pair_table labels_table = {
+	"DELETE FROM instance_labels WHERE project = ? AND zone = ? AND name = ?",
+	"INSERT INTO instance_labels (project, zone, name, key, value) VALUES (?, ?, ?, ?, ?)",
+	"SELECT key, value FROM instance_labels WHERE project = ? AND zone = ? AND name = ?",
+	"instance labels",
+};
+
+static const char tags_del_sql[] =
+	"DELETE FROM instance_tags WHERE project = ? AND zone = ? AND name = ?";
+static const char tags_ins_sql[] =
+	"INSERT INTO instance_tags (project, zone, name, tag) VALUES (?, ?, ?, ?)";
+static const char tags_sel_sql[] =
+	"SELECT tag FROM instance_tags WHERE project = ? AND zone = ? AND name = ? ORDER BY tag";
+
+static int clear(struct stim_db *db, const char *sql, const struct stim_instance *in,
+		 const char *what, stim_error_t *err)
 {
-	static const char del_sql[] =
-		"DELETE FROM instance_metadata WHERE project = ? AND zone = ? AND name = ?";
-	static const char ins_sql[] = "INSERT INTO instance_metadata "
-				      "(project, zone, name, key, value) VALUES (?, ?, ?, ?, ?)";
-	cleanup_reset sqlite3_stmt *del = stim_db_stmt(db, del_sql, err);
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	bind_key(st, in->project, in->zone, in->name);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, what, err);
+	return 0;
+}
+
+static int put_pairs(struct stim_db *db, const struct pair_table *t, const struct stim_instance *in,
+		     const struct stim_labels *pairs, stim_error_t *err)
+{
 	cleanup_reset sqlite3_stmt *ins = NULL;
 
-	if (del == NULL)
+	if (clear(db, t->del, in, t->what, err) < 0)
 		return -1;
-	bind_key(del, in->project, in->zone, in->name);
-	if (sqlite3_step(del) != SQLITE_DONE)
-		return stim_db_err(db, "clear instance metadata", err);
-	ins = stim_db_stmt(db, ins_sql, err);
+	ins = stim_db_stmt(db, t->ins, err);
 	if (ins == NULL)
 		return -1;
-	for (size_t i = 0; i < in->metadata.n; i++) {
+	for (size_t i = 0; i < pairs->n; i++) {
 		sqlite3_reset(ins);
 		bind_key(ins, in->project, in->zone, in->name);
-		sqlite3_bind_text(ins, 4, in->metadata.v[i].key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, in->metadata.v[i].value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, pairs->v[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, pairs->v[i].value, -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE)
-			return stim_db_err(db, "write instance metadata", err);
+			return stim_db_err(db, t->what, err);
 	}
 	return 0;
+}
+
+static int put_tags(struct stim_db *db, const struct stim_instance *in, stim_error_t *err)
+{
+	cleanup_reset sqlite3_stmt *ins = NULL;
+
+	if (clear(db, tags_del_sql, in, "clear instance tags", err) < 0)
+		return -1;
+	ins = stim_db_stmt(db, tags_ins_sql, err);
+	if (ins == NULL)
+		return -1;
+	for (size_t i = 0; i < in->tags.n; i++) {
+		sqlite3_reset(ins);
+		bind_key(ins, in->project, in->zone, in->name);
+		sqlite3_bind_text(ins, 4, in->tags.v[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return stim_db_err(db, "write instance tags", err);
+	}
+	return 0;
+}
+
+static int put_attrs(struct stim_db *db, const struct stim_instance *in, stim_error_t *err)
+{
+	if (put_pairs(db, &metadata_table, in, &in->metadata, err) < 0 ||
+	    put_pairs(db, &labels_table, in, &in->labels, err) < 0)
+		return -1;
+	return put_tags(db, in, err);
 }
 
 int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *in,
 			       stim_error_t *err)
 {
 	static const char sql[] = "INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
-				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -77,6 +141,8 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 	sqlite3_bind_null(st, 13);
 	sqlite3_bind_int64(st, 14, in->create_time_ms);
 	sqlite3_bind_null(st, 15);
+	sqlite3_bind_blob(st, 16, in->label_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 17, in->tags_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT)
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
@@ -85,7 +151,13 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 				       in->project, in->zone, in->name);
 	if (rc != SQLITE_DONE)
 		return stim_db_err(db, "insert instance", err);
-	return put_metadata(db, in, err);
+	return put_attrs(db, in, err);
+}
+
+static void fingerprint_column(sqlite3_stmt *st, int col, unsigned char *out)
+{
+	if (sqlite3_column_bytes(st, col) == STIM_FINGERPRINT_LEN)
+		memcpy(out, sqlite3_column_blob(st, col), STIM_FINGERPRINT_LEN);
 }
 
 static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
@@ -101,30 +173,48 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->image = stim_db_column_dup(st, 7);
 	in->source_image = stim_db_column_dup(st, 8);
 	in->description = stim_db_column_dup(st, 9);
-	if (sqlite3_column_bytes(st, 10) == STIM_FINGERPRINT_LEN)
-		memcpy(in->metadata_fingerprint, sqlite3_column_blob(st, 10), STIM_FINGERPRINT_LEN);
+	fingerprint_column(st, 10, in->metadata_fingerprint);
 	in->pid = sqlite3_column_int(st, 11);
 	in->pid_start = (uint64_t)sqlite3_column_int64(st, 12);
 	in->create_time_ms = sqlite3_column_int64(st, 13);
 	in->last_start_time_ms = sqlite3_column_int64(st, 14);
+	fingerprint_column(st, 15, in->label_fingerprint);
+	fingerprint_column(st, 16, in->tags_fingerprint);
 }
 
-static int load_metadata(struct stim_db *db, struct stim_instance *in, stim_error_t *err)
+static int load_pairs(struct stim_db *db, const struct pair_table *t, struct stim_instance *in,
+		      struct stim_labels *out, stim_error_t *err)
 {
-	static const char sql[] =
-		"SELECT key, value FROM instance_metadata WHERE project = ? AND zone = ? AND "
-		"name = ?";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, t->sel, err);
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	bind_key(st, in->project, in->zone, in->name);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		stim_labels_set(&in->metadata, (const char *)sqlite3_column_text(st, 0),
+		stim_labels_set(out, (const char *)sqlite3_column_text(st, 0),
 				(const char *)sqlite3_column_text(st, 1));
 	if (rc != SQLITE_DONE)
-		return stim_db_err(db, "read instance metadata", err);
+		return stim_db_err(db, t->what, err);
+	return 0;
+}
+
+static int load_attrs(struct stim_db *db, struct stim_instance *in, stim_error_t *err)
+{
+	cleanup_reset sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (load_pairs(db, &metadata_table, in, &in->metadata, err) < 0 ||
+	    load_pairs(db, &labels_table, in, &in->labels, err) < 0)
+		return -1;
+	st = stim_db_stmt(db, tags_sel_sql, err);
+	if (st == NULL)
+		return -1;
+	bind_key(st, in->project, in->zone, in->name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stim_strv_push(&in->tags, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		return stim_db_err(db, "read instance tags", err);
 	return 0;
 }
 
@@ -149,7 +239,7 @@ int stim_store_instance_get(struct stim_db *db, const char *project, const char 
 		return stim_db_err(db, "read instance", err);
 	row_to_instance(st, out);
 	sqlite3_reset(st);
-	if (load_metadata(db, out, err) < 0) {
+	if (load_attrs(db, out, err) < 0) {
 		stim_instance_fini(out);
 		return -1;
 	}
@@ -192,22 +282,15 @@ int stim_store_instance_remove(struct stim_db *db, const char *project, const ch
 {
 	static const char sql[] =
 		"DELETE FROM instances WHERE project = ? AND zone = ? AND name = ?";
-	static const char meta_sql[] =
-		"DELETE FROM instance_metadata WHERE project = ? AND zone = ? AND name = ?";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	cleanup_reset sqlite3_stmt *meta = NULL;
+	const struct stim_instance key = { .project = (char *)project,
+					   .zone = (char *)zone,
+					   .name = (char *)name };
 
-	if (st == NULL)
+	if (clear(db, sql, &key, "remove instance", err) < 0 ||
+	    clear(db, metadata_table.del, &key, "remove instance metadata", err) < 0 ||
+	    clear(db, labels_table.del, &key, "remove instance labels", err) < 0 ||
+	    clear(db, tags_del_sql, &key, "remove instance tags", err) < 0)
 		return -1;
-	bind_key(st, project, zone, name);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return stim_db_err(db, "remove instance", err);
-	meta = stim_db_stmt(db, meta_sql, err);
-	if (meta == NULL)
-		return -1;
-	bind_key(meta, project, zone, name);
-	if (sqlite3_step(meta) != SQLITE_DONE)
-		return stim_db_err(db, "remove instance metadata", err);
 	return 0;
 }
 
@@ -243,7 +326,7 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 	}
 	sqlite3_reset(st);
 	for (size_t i = 0; i < count; i++) {
-		if (load_metadata(db, &v[i], err) < 0)
+		if (load_attrs(db, &v[i], err) < 0)
 			goto fail;
 	}
 	*out = v;
@@ -256,22 +339,46 @@ fail:
 	return -1;
 }
 
-int stim_store_instance_set_metadata(struct stim_db *db, const struct stim_instance *in,
-				     stim_error_t *err)
+int stim_store_instance_update(struct stim_db *db, const struct stim_instance *in,
+			       stim_error_t *err)
 {
-	static const char sql[] = "UPDATE instances SET metadata_fingerprint = ? "
-				  "WHERE project = ? AND zone = ? AND name = ?";
+	static const char sql[] =
+		"UPDATE instances SET machine_type = ?, metadata_fingerprint = ?, "
+		"label_fingerprint = ?, tags_fingerprint = ? WHERE project = ? AND zone = ? AND "
+		"name = ?";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_blob(st, 1, in->metadata_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, in->project, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, in->zone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, in->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, in->machine_type, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, in->metadata_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, in->label_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, in->tags_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, in->zone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, in->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return stim_db_err(db, "update instance metadata fingerprint", err);
-	return put_metadata(db, in, err);
+		return stim_db_err(db, "update instance", err);
+	return put_attrs(db, in, err);
+}
+
+int stim_store_instance_count_region(struct stim_db *db, const char *project, const char *region,
+				     int64_t *count, stim_error_t *err)
+{
+	/* Zones are "REGION-x": the region and a dash are a prefix of the
+	 * primary key, so this counts one index range. */
+	static const char sql[] = "SELECT count(*) FROM instances WHERE project = ?1 AND "
+				  "zone > ?2 || '-' AND zone < ?2 || '.'";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return stim_db_err(db, "count instances", err);
+	*count = sqlite3_column_int64(st, 0);
+	return 0;
 }
 
 int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size_t *n,

@@ -17,9 +17,13 @@ int stim_store_instance_get(struct stim_db *db, const char *project, const char 
 /* Status (and message, NULL to clear), pid and its start time (0: none). */
 int stim_store_instance_set_state(struct stim_db *db, const struct stim_instance *in,
 				  stim_error_t *err);
-/* The metadata items and their fingerprint. */
-int stim_store_instance_set_metadata(struct stim_db *db, const struct stim_instance *in,
-				     stim_error_t *err);
+/* What the set* methods change: machine type, metadata, labels and tags
+ * with their fingerprints. */
+int stim_store_instance_update(struct stim_db *db, const struct stim_instance *in,
+			       stim_error_t *err);
+/* How many instances a project has in a region (zones "REGION-x"). */
+int stim_store_instance_count_region(struct stim_db *db, const char *project, const char *region,
+				     int64_t *count, stim_error_t *err);
 int stim_store_instance_remove(struct stim_db *db, const char *project, const char *zone,
 			       const char *name, stim_error_t *err);
 /* Up to limit instances of a zone (NULL: every zone) after (zone, name). */

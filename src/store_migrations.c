@@ -271,6 +271,27 @@ const struct stim_migration stim_migrations[] = {
 	  "  value TEXT NOT NULL,"
 	  "  PRIMARY KEY (project, zone, name, key)"
 	  ") WITHOUT ROWID;" },
+	{ 8,
+	  /* An instance's labels and network tags, each set with its own
+	   * fingerprint (8 random bytes, new at each change) as GCE keeps
+	   * them. Tags are what firewall rules target (issue 5). */
+	  "ALTER TABLE instances ADD COLUMN label_fingerprint BLOB;"
+	  "ALTER TABLE instances ADD COLUMN tags_fingerprint BLOB;"
+	  "CREATE TABLE instance_labels ("
+	  "  project TEXT NOT NULL,"
+	  "  zone TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  key TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (project, zone, name, key)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE instance_tags ("
+	  "  project TEXT NOT NULL,"
+	  "  zone TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  tag TEXT NOT NULL,"
+	  "  PRIMARY KEY (project, zone, name, tag)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

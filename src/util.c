@@ -238,6 +238,13 @@ bool stim_str_has_suffix(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+const char *stim_path_basename(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash != NULL ? slash + 1 : s;
+}
+
 int stim_mkdir_p(const char *dir, unsigned mode, stim_error_t *err)
 {
 	char *path = xstrdup(dir);

@@ -50,6 +50,9 @@ int stim_base64_decode(const char *s, unsigned char *out, size_t outsz);
 /* Strings. */
 bool stim_str_has_prefix(const char *s, const char *prefix);
 bool stim_str_has_suffix(const char *s, const char *suffix);
+/* What follows the last '/' (all of s without one; "" for "/" or a URL
+ * ending in '/'): a path's last component, a resource URL's name. */
+const char *stim_path_basename(const char *s);
 
 /* Creates dir and its parents with mode (existing ones are left as they are). */
 int stim_mkdir_p(const char *dir, unsigned mode, stim_error_t *err);
