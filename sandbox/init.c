@@ -244,8 +244,10 @@ static void reap_all(struct script *s)
 	}
 }
 
-/* Waits for one event: a signal (returned) or script output (0). */
-static int wait_event(int sfd, struct script *s, int timeout_ms)
+/* Waits for one event: a signal (returned) or script output (0). The
+ * sender's pid goes to *from when asked: 0 for a process outside the
+ * instance's pid namespace (the daemon), whose pids mean nothing here. */
+static int wait_event_from(int sfd, struct script *s, int timeout_ms, pid_t *from)
 {
 	struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
 	struct signalfd_siginfo si;
@@ -256,9 +258,17 @@ static int wait_event(int sfd, struct script *s, int timeout_ms)
 		return 0;
 	if (p[1].revents != 0)
 		pump(s);
-	if ((p[0].revents & POLLIN) != 0 && read(sfd, &si, sizeof(si)) == sizeof(si))
+	if ((p[0].revents & POLLIN) != 0 && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (from != NULL)
+			*from = (pid_t)si.ssi_pid;
 		return (int)si.ssi_signo;
+	}
 	return 0;
+}
+
+static int wait_event(int sfd, struct script *s, int timeout_ms)
+{
+	return wait_event_from(sfd, s, timeout_ms, NULL);
 }
 
 /* What a script printed last, without waiting for children of its own
@@ -305,10 +315,21 @@ static void shut_down(int sfd, const struct stim_init_config *c)
 	say("stim-init: stopped");
 }
 
+/* How the guest's own commands reach PID 1 (busybox's, as sysvinit's):
+ * `reboot` is SIGTERM, `halt` SIGUSR1, `poweroff` SIGUSR2, Ctrl-Alt-Del
+ * SIGINT. The daemon's stop is SIGTERM too, but from outside the
+ * namespace (sender pid 0). A reboot is asked when it came from inside. */
+static bool reboot_asked(int sig, pid_t from)
+{
+	return (sig == SIGTERM && from != 0) || sig == SIGINT;
+}
+
 int stim_init_main(int config_fd)
 {
 	struct stim_init_config c;
 	struct script s;
+	pid_t from = 0;
+	int sig;
 	char why[256];
 	sigset_t set;
 	char *text = read_all(config_fd);
@@ -328,6 +349,8 @@ int stim_init_main(int config_fd)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPWR);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	say("stim-init: booting %s", c.hostname != NULL ? c.hostname : "");
@@ -337,8 +360,7 @@ int stim_init_main(int config_fd)
 	if (c.startup_script != NULL)
 		script_start(&s, "startup-script", c.startup_script);
 	for (;;) {
-		int sig = wait_event(sfd, s.fd >= 0 ? &s : NULL, -1);
-
+		sig = wait_event_from(sfd, s.fd >= 0 ? &s : NULL, -1, &from);
 		if (sig == SIGCHLD)
 			reap_all(&s);
 		else if (sig != 0)
@@ -347,5 +369,5 @@ int stim_init_main(int config_fd)
 	drain(&s);
 	shut_down(sfd, &c);
 	stim_init_config_fini(&c);
-	return 0;
+	return reboot_asked(sig, from) ? STIM_INIT_EXIT_REBOOT : 0;
 }

@@ -7,7 +7,10 @@
  * It reads its configuration as JSON from fd 3 (made by the daemon),
  * runs the startup script, reaps every orphan, and on SIGTERM (the
  * daemon's stop) runs the shutdown script within a grace period, then
- * ends every process of the instance and exits 0. Its stdout is the
+ * ends every process of the instance and exits 0. The guest's own
+ * `poweroff` and `halt` end it the same way (the daemon then reports the
+ * instance TERMINATED); its `reboot` too, but with exit code
+ * STIM_INIT_EXIT_REBOOT, and the daemon boots it again. Its stdout is the
  * serial console: boot lines and the scripts' output, each line
  * prefixed as google_metadata_script_runner prefixes it, so what
  * `gcloud compute instances get-serial-port-output` shows reads as on
@@ -18,6 +21,9 @@
  */
 
 #include <stddef.h>
+
+/* PID 1's exit code when the guest asked for a reboot. */
+#define STIM_INIT_EXIT_REBOOT 100
 
 struct stim_init_config {
 	char *hostname;

@@ -26,6 +26,7 @@
 #include "src/store.h"
 #include "src/upload_sessions.h"
 #include "src/util.h"
+#include "src/supervisor.h"
 #include "src/workers.h"
 
 /* Requests in flight get this long to finish after SIGTERM. */
@@ -146,6 +147,9 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		goto out;
 	ctx.init_path = init_path = find_init();
 	ctx.workers = stim_workers_new();
+	ctx.supervisor = stim_supervisor_new(stim_instances_on_exit, &ctx, err);
+	if (ctx.supervisor == NULL)
+		goto out;
 	/* Instances outlive the daemon: take back those still running. */
 	swept = stim_instances_adopt(&ctx, err);
 	if (swept < 0)
@@ -174,8 +178,11 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 out:
 	api_server_stop(srv, SHUTDOWN_GRACE_MS);
 	stim_housekeeper_stop(hk);
-	/* Starts and deletes in flight finish first: they write the store. */
+	/* No new reports, then the starts and deletes in flight finish: they
+	 * write the store. Instances keep running; the next start adopts them. */
+	stim_supervisor_stop(ctx.supervisor);
 	stim_workers_drain(ctx.workers);
+	stim_supervisor_free(ctx.supervisor);
 	stim_cgroups_free(ctx.cgroups);
 	free(init_path);
 	if (cfg->ready_file != NULL)

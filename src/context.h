@@ -12,6 +12,7 @@ struct stim_blobs;
 struct stim_compute_hub;
 struct stim_cgroups;
 struct stim_workers;
+struct stim_supervisor;
 
 struct stim_ctx {
 	const struct stim_config *cfg;
@@ -24,4 +25,7 @@ struct stim_ctx {
 	struct stim_cgroups *cgroups;
 	struct stim_workers *workers;
 	const char *init_path;
+	/* Watches running instances' PID 1 and caps their consoles (NULL:
+	 * nobody watches, as in unit tests). */
+	struct stim_supervisor *supervisor;
 };

@@ -131,3 +131,9 @@ int stim_instance_serial(struct stim_ctx *ctx, const char *project, const char *
  * crash, are ended and TERMINATED (disks kept); operations left RUNNING
  * end with an error. Returns how many were adopted. */
 int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err);
+
+/* The supervisor's report (src/supervisor.h; arg is the ctx): an
+ * instance's PID 1 ended by itself. A job acts on it: a guest's reboot
+ * boots the instance again, anything else leaves it TERMINATED. */
+struct stim_exit;
+void stim_instances_on_exit(void *arg, const struct stim_exit *e);

@@ -1,0 +1,281 @@
+/* An instance on the host: its files, its PID 1's configuration, the
+ * sandbox it boots in and how it is ended (see instances_internal.h). */
+#include "src/instances_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "images/images.h"
+#include "sandbox/cgroup.h"
+#include "sandbox/spawn.h"
+#include "src/cleanup.h"
+#include "src/compute_catalog.h"
+#include "src/log.h"
+#include "src/procfs.h"
+#include "src/supervisor.h"
+#include "src/util.h"
+
+/* An instance's own fork bomb stops here, not at the host's limit. */
+#define INSTANCE_PIDS_MAX 16384
+/* GCE gives shutdown scripts 90 s; a stop waits that long and a bit. */
+#define SHUTDOWN_GRACE_S 90
+
+static char *instance_dir(const struct stim_ctx *ctx, int64_t id)
+{
+	return xasprintf("%s/instances/%lld", ctx->cfg->data_dir, (long long)id);
+}
+
+/* The script a metadata key names: the instance's own, else the
+ * project's (GCE looks in both, the instance first). */
+static const char *script(const struct stim_labels *mine, const struct stim_labels *project,
+			  const char *key)
+{
+	for (size_t i = 0; i < mine->n; i++) {
+		if (strcmp(mine->v[i].key, key) == 0)
+			return mine->v[i].value;
+	}
+	for (size_t i = 0; i < project->n; i++) {
+		if (strcmp(project->v[i].key, key) == 0)
+			return project->v[i].value;
+	}
+	return NULL;
+}
+
+/* stim-init's configuration on a memfd (sandbox/init.h). */
+static int init_config(struct stim_ctx *ctx, const struct stim_instance *in, stim_error_t *err)
+{
+	struct stim_compute_metadata pm = { 0 };
+	struct stim_project p;
+	cleanup_free char *text = NULL;
+	const char *s;
+	json_t *j;
+	int fd;
+
+	if (stim_compute_project_get(ctx, in->project, &p, &pm, err) < 0)
+		return -1;
+	stim_project_fini(&p);
+	j = json_pack("{s:s, s:i}", "hostname", in->name, "shutdownGraceSeconds", SHUTDOWN_GRACE_S);
+	s = script(&in->metadata, &pm.items, "startup-script");
+	if (s != NULL)
+		json_object_set_new(j, "startupScript", json_string(s));
+	s = script(&in->metadata, &pm.items, "shutdown-script");
+	if (s != NULL)
+		json_object_set_new(j, "shutdownScript", json_string(s));
+	stim_compute_metadata_fini(&pm);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	fd = memfd_create("stim-init-config", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return stim_err_sys(err, e, "write the init config");
+	}
+	return fd;
+}
+
+static int mkdir_p2(const char *a, const char *b, stim_error_t *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", a, b);
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return stim_err_sys(err, errno, "mkdir %s", path);
+	return 0;
+}
+
+char *stim_instance_console_path(const struct stim_ctx *ctx, int64_t id)
+{
+	return xasprintf("%s/instances/%lld/console", ctx->cfg->data_dir, (long long)id);
+}
+
+/* Hands PID 1 (its pidfd, taken) to the supervisor. Unwatched, an
+ * instance still runs; it is only noticed late when it ends by itself. */
+void stim_instance_watch(struct stim_ctx *ctx, const struct stim_instance *in, int pidfd)
+{
+	cleanup_error stim_error_t err = NULL;
+	cleanup_free char *console = stim_instance_console_path(ctx, in->id);
+	struct stim_exit who = { .id = in->id,
+				 .project = in->project,
+				 .zone = in->zone,
+				 .name = in->name,
+				 .pid = in->pid,
+				 .pid_start = in->pid_start };
+
+	if (ctx->supervisor == NULL) {
+		close(pidfd);
+		return;
+	}
+	if (stim_supervisor_watch(ctx->supervisor, &who, pidfd, console, &err) < 0)
+		STIM_LOG_W("instance %s: %s", in->name, err->msg);
+}
+
+/* The host work of a start: image, cgroup, init config, console, spawn.
+ * On success the instance's pid and start time are set. */
+int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err)
+{
+	cleanup_free char *dir = instance_dir(ctx, in->id);
+	cleanup_free char *disk = xasprintf("%s/disk", dir);
+	cleanup_free char *root = xasprintf("%s/root", dir);
+	cleanup_free char *console_file = stim_instance_console_path(ctx, in->id);
+	cleanup_free char *cg_name = xasprintf("stim-i-%lld", (long long)in->id);
+	cleanup_cgroup struct stim_cgroup *cg = NULL;
+	cleanup_close int config = -1;
+	cleanup_close int console = -1;
+	cleanup_close int exe = -1;
+	const struct stim_machine_type *mt = stim_compute_machine_type_find(in->machine_type);
+	struct stim_image_layout img;
+	struct stim_sandbox sb;
+	char *argv[] = { "stim-init", NULL };
+	char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			 "HOME=/root", NULL };
+	struct stim_sandbox_config c = { 0 };
+
+	if (ctx->init_path == NULL)
+		return stim_err(err, STIM_FAILED_PRECONDITION,
+				"this build has no stim-init beside the daemon: instances cannot "
+				"start");
+	if (mkdir_p2(ctx->cfg->data_dir, "instances", err) < 0)
+		return -1;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return stim_err_sys(err, errno, "mkdir %s", dir);
+	if (mkdir_p2(dir, "root", err) < 0)
+		return -1;
+	if (stim_image_prepare(ctx->cfg->data_dir, in->image, &img, err) < 0)
+		return -1;
+	if (ctx->cgroups != NULL && mt != NULL) {
+		struct stim_cgroup_limits lim = { .memory_bytes = (uint64_t)mt->memory_mb << 20,
+						  .cpu_milli = (uint32_t)mt->cpu_milli,
+						  .pids = INSTANCE_PIDS_MAX };
+
+		cg = stim_cgroup_create(ctx->cgroups, cg_name, &lim, err);
+		if (cg == NULL)
+			return -1;
+	}
+	config = init_config(ctx, in, err);
+	if (config < 0)
+		goto fail;
+	console = open(console_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	exe = open(ctx->init_path, O_PATH | O_CLOEXEC);
+	if (console < 0 || exe < 0) {
+		stim_err_sys(err, errno, "open %s", console < 0 ? console_file : ctx->init_path);
+		goto fail;
+	}
+	c.hostname = in->name;
+	c.lower = img.lower;
+	c.binds = img.binds;
+	c.nbinds = img.nbinds;
+	c.disk = disk;
+	c.root = root;
+	c.argv = argv;
+	c.envp = envp;
+	c.exec_fd = exe;
+	c.stdout_fd = console;
+	c.pass_fd = config;
+	c.cgroup = cg;
+	if (stim_sandbox_start(&c, &sb, err) < 0)
+		goto fail;
+	in->pid = sb.pid;
+	if (stim_procfs_pid_start_time(sb.pid, &in->pid_start, err) < 0) {
+		close(sb.pidfd);
+		goto fail;
+	}
+	in->last_start_time_ms = stim_now_ms();
+	free(in->status_message);
+	in->status_message = NULL;
+	stim_instance_watch(ctx, in, sb.pidfd);
+	return 0;
+fail:
+	if (cg != NULL) {
+		cleanup_error stim_error_t cerr = NULL;
+
+		stim_cgroup_kill(cg, &cerr);
+		stim_error_free(steal_pointer(&cerr));
+		stim_cgroup_destroy(cg, &cerr);
+	}
+	return -1;
+}
+
+/* Ends the instance's processes: SIGTERM to its PID 1 (stim-init runs the
+ * shutdown script, then ends the rest), up to the grace period, then the
+ * cgroup's kill. The pid is only trusted while its start time matches:
+ * after a restart of the host or a reuse of the number it is not ours. */
+void stim_instance_halt(struct stim_ctx *ctx, const struct stim_instance *in)
+{
+	cleanup_free char *cg_name = xasprintf("stim-i-%lld", (long long)in->id);
+	cleanup_cgroup struct stim_cgroup *cg =
+		ctx->cgroups != NULL ? stim_cgroup_open(ctx->cgroups, cg_name) : NULL;
+	cleanup_error stim_error_t err = NULL;
+	uint64_t start = 0;
+	int pidfd = -1;
+
+	/* This exit is the daemon's own doing: not one to report. */
+	stim_supervisor_forget(ctx->supervisor, in->id);
+	if (in->pid > 0 && stim_procfs_pid_start_time(in->pid, &start, &err) == 0 &&
+	    start == in->pid_start)
+		pidfd = (int)syscall(SYS_pidfd_open, in->pid, 0);
+	stim_error_free(steal_pointer(&err));
+	/* A suspended instance would sleep through its SIGTERM: thaw it. */
+	if (cg != NULL && stim_cgroup_freeze(cg, false, &err) < 0)
+		stim_error_free(steal_pointer(&err));
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+		if (poll(&p, 1, (SHUTDOWN_GRACE_S + 5) * 1000) <= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	}
+	if (cg != NULL) {
+		stim_cgroup_kill(cg, &err);
+		stim_error_free(steal_pointer(&err));
+	}
+	/* Reap it if this daemon started it (after a restart it is not ours:
+	 * ECHILD). Only the process the pidfd names: the pid alone may be
+	 * another child's by now, and waiting on that one would hang. */
+	if (pidfd >= 0) {
+		siginfo_t info;
+
+		waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED);
+		close(pidfd);
+	}
+	if (cg != NULL && stim_cgroup_destroy(cg, &err) < 0)
+		STIM_LOG_W("instance %s: %s", in->name, err->msg);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* The instance's files go with it (its boot disk is auto-delete). */
+void stim_instance_remove_files(struct stim_ctx *ctx, int64_t id)
+{
+	cleanup_free char *dir = instance_dir(ctx, id);
+
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Whether the instance's PID 1 is the process it recorded (same pid, same
+ * start time), so a reused pid is never taken for it. */
+bool stim_instance_alive(const struct stim_instance *in)
+{
+	cleanup_error stim_error_t err = NULL;
+	uint64_t start = 0;
+
+	return in->pid > 0 && stim_procfs_pid_start_time(in->pid, &start, &err) == 0 &&
+	       start == in->pid_start;
+}
