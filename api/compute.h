@@ -3,8 +3,9 @@
  * Compute Engine v1 (/compute/v1/projects/{project}/...), as gcloud calls
  * it (reference/gcloud/compute.md), one file per resource: the catalog
  * (zones, regions, machine types; api/compute_catalog.c), operations
- * (zonal, regional, global; api/compute_operations.c) and the project
- * with its common instance metadata (api/compute_projects.c).
+ * (zonal, regional, global; api/compute_operations.c), the project
+ * with its common instance metadata (api/compute_projects.c), images
+ * (api/compute_images.c) and instances (api/compute_instances.c).
  */
 
 #include <stdbool.h>
@@ -27,6 +28,8 @@ extern const struct api_route api_compute_instance_routes[];
 extern const size_t api_compute_instance_routes_count;
 extern const struct api_route api_compute_project_routes[];
 extern const size_t api_compute_project_routes_count;
+extern const struct api_route api_compute_image_routes[];
+extern const size_t api_compute_image_routes_count;
 
 /* A metadata body, {"fingerprint": "...", "items": [{"key", "value"}]}
  * (project and instance alike), into items (the caller's) and the

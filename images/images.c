@@ -1,4 +1,5 @@
-/* Image recipes: busybox and host (see images.h). */
+/* Image recipes: busybox and host, and how every recipe is built and
+ * found (see images.h; debian-12 is images/debian.c). */
 #include "images/images.h"
 
 #include <errno.h>
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "images/recipes.h"
 #include "src/cleanup.h"
 #include "src/procfs.h"
 #include "src/util.h"
@@ -23,14 +26,13 @@
 	"root:x:0:0:root:/root:/bin/sh\n"                                                          \
 	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 #define GROUP "root:x:0:\nnogroup:x:65534:\n"
-/* GCE's resolver is the metadata server's address. */
-#define RESOLV_CONF "nameserver 169.254.169.254\nsearch google.internal\n"
 
-static int write_file(const char *dir, const char *name, const char *text, mode_t mode,
-		      stim_error_t *err)
+int stim_image_write_file(const char *dir, const char *name, const char *text, mode_t mode,
+			  stim_error_t *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, name);
-	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	cleanup_close int fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
 	size_t len = strlen(text);
 
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
@@ -65,9 +67,9 @@ static int base_etc(const char *root, stim_error_t *err)
 	cleanup_free char *etc = xasprintf("%s/etc", root);
 
 	if (make_dirs(root, base_dirs, err) < 0 ||
-	    write_file(etc, "passwd", PASSWD, 0644, err) < 0 ||
-	    write_file(etc, "group", GROUP, 0644, err) < 0 ||
-	    write_file(etc, "resolv.conf", RESOLV_CONF, 0644, err) < 0)
+	    stim_image_write_file(etc, "passwd", PASSWD, 0644, err) < 0 ||
+	    stim_image_write_file(etc, "group", GROUP, 0644, err) < 0 ||
+	    stim_image_write_file(etc, "resolv.conf", STIM_IMAGE_RESOLV_CONF, 0644, err) < 0)
 		return -1;
 	return 0;
 }
@@ -174,7 +176,7 @@ static int copy_file(const char *from, const char *to, mode_t mode, stim_error_t
 	return 0;
 }
 
-static int build_busybox(const char *root, stim_error_t *err)
+static int build_busybox(const char *root, const struct stim_image_progress *p, stim_error_t *err)
 {
 	cleanup_free char *applets = NULL;
 	cleanup_free char *bin = xasprintf("%s/bin", root);
@@ -243,7 +245,7 @@ static void host_binds(const char *root, struct stim_image_layout *out)
 	}
 }
 
-static int build_host(const char *root, stim_error_t *err)
+static int build_host(const char *root, const struct stim_image_progress *p, stim_error_t *err)
 {
 	cleanup_free char *usr = xasprintf("%s/usr", root);
 
@@ -286,10 +288,11 @@ static int build_host(const char *root, stim_error_t *err)
 
 static const struct recipe {
 	const char *name;
-	int (*build)(const char *root, stim_error_t *err);
+	int (*build)(const char *root, const struct stim_image_progress *p, stim_error_t *err);
 	void (*binds)(const char *root, struct stim_image_layout *out);
 } recipes[] = {
 	{ "busybox", build_busybox, NULL },
+	{ "debian-12", stim_image_build_debian, NULL },
 	{ "host", build_host, host_binds },
 };
 
@@ -298,47 +301,73 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
-int stim_image_prepare(const char *data_dir, const char *name, struct stim_image_layout *out,
-		       stim_error_t *err)
+static const struct recipe *recipe_find(const char *name)
 {
-	const struct recipe *r = NULL;
-	cleanup_free char *images = xasprintf("%s/images", data_dir);
-	cleanup_free char *dir = xasprintf("%s/%s", images, name);
-	cleanup_free char *tmp = NULL;
-
 	for (size_t i = 0; i < STIM_ARRAY_SIZE(recipes); i++) {
 		if (strcmp(recipes[i].name, name) == 0)
-			r = &recipes[i];
+			return &recipes[i];
 	}
+	return NULL;
+}
+
+bool stim_image_built(const char *data_dir, const char *name)
+{
+	cleanup_free char *rootfs = xasprintf("%s/images/%s/rootfs", data_dir, name);
+
+	return access(rootfs, F_OK) == 0;
+}
+
+/* Builds r into dir/rootfs: aside, then renamed, so a crash never leaves
+ * a half image in use. One build at a time per image (a lock file beside
+ * it): a second caller waits and finds the first one's. */
+static int build(const struct recipe *r, const char *images, const char *dir, const char *rootfs,
+		 const struct stim_image_progress *p, stim_error_t *err)
+{
+	cleanup_free char *lock_path = xasprintf("%s/lock", dir);
+	cleanup_free char *tmp = xasprintf("%s/rootfs.tmp", dir);
+	cleanup_close int lock = -1;
+
+	if ((mkdir(images, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0755) < 0 && errno != EEXIST))
+		return stim_err_sys(err, errno, "mkdir %s", dir);
+	lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return stim_err_sys(err, errno, "lock %s", lock_path);
+	if (access(rootfs, F_OK) == 0)
+		return 0; /* built while this one waited */
+	/* What a build that crashed left. */
+	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (mkdir(tmp, 0755) < 0)
+		return stim_err_sys(err, errno, "mkdir %s", tmp);
+	if (r->build(tmp, p, err) < 0) {
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		return -1;
+	}
+	if (rename(tmp, rootfs) < 0) {
+		int e = errno;
+
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		return stim_err_sys(err, e, "rename %s", tmp);
+	}
+	return 0;
+}
+
+int stim_image_prepare(const char *data_dir, const char *name,
+		       const struct stim_image_progress *progress, struct stim_image_layout *out,
+		       stim_error_t *err)
+{
+	const struct recipe *r = recipe_find(name);
+	cleanup_free char *images = xasprintf("%s/images", data_dir);
+	cleanup_free char *dir = xasprintf("%s/%s", images, name);
+
 	if (r == NULL)
 		return stim_err(err, STIM_NOT_FOUND, "no image recipe named '%s'", name);
 	memset(out, 0, sizeof(*out));
 	if ((size_t)snprintf(out->lower, sizeof(out->lower), "%s/rootfs", dir) >=
 	    sizeof(out->lower))
 		return stim_err(err, STIM_INVALID_ARGUMENT, "data directory path too long");
-	if (access(out->lower, F_OK) != 0) {
-		if ((mkdir(images, 0700) < 0 && errno != EEXIST) ||
-		    (mkdir(dir, 0755) < 0 && errno != EEXIST))
-			return stim_err_sys(err, errno, "mkdir %s", dir);
-		/* Built aside and renamed: whoever renames first wins, the
-		 * other build is thrown away. */
-		tmp = xasprintf("%s/rootfs.tmp-%d-%lx", dir, (int)getpid(),
-				(unsigned long)pthread_self());
-		if (mkdir(tmp, 0755) < 0)
-			return stim_err_sys(err, errno, "mkdir %s", tmp);
-		if (r->build(tmp, err) < 0) {
-			nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-			return -1;
-		}
-		if (rename(tmp, out->lower) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
-			int e = errno;
-
-			nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-			return stim_err_sys(err, e, "rename %s", tmp);
-		}
-		/* Lost the race: the other build is in place. */
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
+	if (access(out->lower, F_OK) != 0 && build(r, images, dir, out->lower, progress, err) < 0)
+		return -1;
 	if (r->binds != NULL)
 		r->binds(out->lower, out);
 	for (size_t i = 0; i < out->nbinds; i++) {

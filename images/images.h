@@ -13,12 +13,15 @@
  *            a private /etc, /var, /home and /tmp. Instant, and it has
  *            whatever the runner has installed.
  *
+ *   debian-12  Debian 12 from Debian's packages with mmdebstrap
+ *            (images/debian.c): about 45 s and 210 MB the first time.
+ *
  * A recipe is built in a temporary directory and renamed into place, so a
- * crash or a concurrent build never leaves a half image in use.
- * (debian-12 through mmdebstrap is still to come: issue 4.)
+ * crash never leaves a half image in use; one build per image at a time.
  */
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sandbox/spawn.h"
@@ -32,8 +35,19 @@ struct stim_image_layout {
 	char bind_target[STIM_SANDBOX_BINDS_MAX][64];
 };
 
-/* Builds the image if it is not there yet and fills *out (binds point
- * into out). NOT_FOUND for an unknown name; FAILED_PRECONDITION when the
- * host lacks what the recipe needs (busybox-static). Any thread. */
-int stim_image_prepare(const char *data_dir, const char *name, struct stim_image_layout *out,
+/* How a build goes, for the operation waiting on it: percent done (1 to
+ * 95) and what it is doing. Called on the building thread. */
+struct stim_image_progress {
+	void (*fn)(void *arg, int percent, const char *what);
+	void *arg;
+};
+
+/* Builds the image if it is not there yet (telling progress, which may
+ * be NULL) and fills *out (binds point into out). NOT_FOUND for an
+ * unknown name; FAILED_PRECONDITION when the host lacks what the recipe
+ * needs (busybox-static, mmdebstrap). Any thread. */
+int stim_image_prepare(const char *data_dir, const char *name,
+		       const struct stim_image_progress *progress, struct stim_image_layout *out,
 		       stim_error_t *err);
+/* Whether the image is built (instances of it start at once). */
+bool stim_image_built(const char *data_dir, const char *name);

@@ -129,6 +129,14 @@ static int http_status_of(enum stim_code code)
 	}
 }
 
+int stim_compute_op_progress(struct stim_ctx *ctx, const char *project, const char *name,
+			     int progress, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+	return db != NULL ? stim_store_compute_op_progress(db, project, name, progress, err) : -1;
+}
+
 int stim_compute_op_finish(struct stim_ctx *ctx, const char *project, const char *name,
 			   const struct stim_error *failure, stim_error_t *err)
 {

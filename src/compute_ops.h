@@ -63,6 +63,10 @@ void stim_compute_op_fini(struct stim_compute_op *op);
 int stim_compute_op_record(struct stim_db *db, const struct stim_compute_op_spec *spec,
 			   struct stim_compute_op *out, stim_error_t *err);
 
+/* How far a RUNNING operation is (0 to 100), as GCE's progress. */
+int stim_compute_op_progress(struct stim_ctx *ctx, const char *project, const char *name,
+			     int progress, stim_error_t *err);
+
 /* Marks it DONE (with failure when not NULL: its code becomes the error's
  * code, as GCE's error codes are strings like "RESOURCE_NOT_FOUND") and
  * wakes its waiters. */

@@ -390,6 +390,43 @@ static void probe_seccomp(struct stim_host_report *rep)
 			    mode == 2 ? " (doctor itself runs under a seccomp filter)" : "");
 }
 
+/* Image recipes: what each needs from the host (images/). Neither is
+ * required: without them, instances use the host image. */
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path != NULL ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	char *save = NULL;
+
+	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
+		cleanup_free char *full = xasprintf("%s/%s", dir, prog);
+
+		if (access(full, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void probe_images(struct stim_host_report *rep)
+{
+	if (access("/bin/busybox", X_OK) == 0)
+		stim_host_probe_add(rep, "image.busybox", false, STIM_PROBE_OK,
+				    "/bin/busybox (busybox-static)");
+	else
+		stim_host_probe_add(rep, "image.busybox", false, STIM_PROBE_DEGRADED,
+				    "no /bin/busybox: the busybox image cannot be built "
+				    "(apt-get install busybox-static)");
+	if (on_path("mmdebstrap"))
+		stim_host_probe_add(rep, "image.debian-12", false, STIM_PROBE_OK,
+				    "mmdebstrap builds it from deb.debian.org on first use");
+	else
+		stim_host_probe_add(rep, "image.debian-12", false, STIM_PROBE_DEGRADED,
+				    "no mmdebstrap: debian-12 cannot be built, and its family "
+				    "resolves to the host image (apt-get install mmdebstrap)");
+}
+
 /* Entry points */
 
 int stim_host_probe(struct stim_host_report *out, const char *scratch_parent, stim_error_t *err)
@@ -409,6 +446,7 @@ int stim_host_probe(struct stim_host_report *out, const char *scratch_parent, st
 	probe_seccomp(rep);
 	stim_host_probe_nftables(rep);
 	stim_host_probe_bridge(rep);
+	probe_images(rep);
 	*out = *rep;
 	return 0;
 }

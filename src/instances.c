@@ -13,6 +13,7 @@
 
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
+#include "src/compute_images.h"
 #include "src/console.h"
 #include "src/instances_internal.h"
 #include "src/store_compute_ops.h"
@@ -94,24 +95,6 @@ int stim_instance_machine_type_check(const char *given, const char *zone, const 
 	return 0;
 }
 
-const char *stim_instance_image_recipe(const char *source_image)
-{
-	const char *base;
-
-	if (source_image == NULL)
-		return "host";
-	base = stim_path_basename(source_image);
-	if (strcmp(base, "busybox") == 0)
-		return "busybox";
-	if (strcmp(base, "host") == 0)
-		return "host";
-	/* debian-12 and its family (gcloud's default) until the debian-12
-	 * recipe exists: the host image is the best available. */
-	if (strncmp(base, "debian-12", 9) == 0)
-		return "host";
-	return NULL;
-}
-
 int stim_instance_begin(struct stim_ctx *ctx, const char *project, const char *zone,
 			const char *name, struct stim_db **db, struct stim_tx **tx,
 			struct stim_instance *in, stim_error_t *err)
@@ -170,7 +153,7 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 			 stim_error_t *err)
 {
 	const char *mt = NULL;
-	const char *recipe = stim_instance_image_recipe(spec->source_image);
+	const struct stim_compute_image *image;
 	cleanup_db struct stim_db *db = NULL;
 	cleanup_tx struct stim_tx *tx = NULL;
 	struct stim_instance in = { 0 };
@@ -192,11 +175,11 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	}
 	if (stim_instance_machine_type_check(spec->machine_type, zone, &mt, err) < 0)
 		return -1;
-	if (recipe == NULL)
-		return stim_err_reason(err, STIM_NOT_FOUND, "notFound",
-				       "The resource '%s' was not found (images here: busybox, "
-				       "host, and debian-12 resolving to host)",
-				       spec->source_image);
+	/* The default family takes debian-12 once it is built, host before. */
+	image = stim_compute_image_resolve(project, spec->source_image,
+					   stim_image_built(ctx->cfg->data_dir, "debian-12"), err);
+	if (image == NULL)
+		return -1;
 	in.project = xstrdup(project);
 	in.zone = xstrdup(zone);
 	in.name = xstrdup(spec->name);
@@ -205,7 +188,7 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	in.id &= INT64_MAX;
 	in.status = xstrdup("PROVISIONING");
 	in.machine_type = xstrdup(mt);
-	in.image = xstrdup(recipe);
+	in.image = xstrdup(image->recipe);
 	in.source_image = spec->source_image != NULL ? xstrdup(spec->source_image) : NULL;
 	in.description = spec->description != NULL ? xstrdup(spec->description) : NULL;
 	stim_random_bytes(in.metadata_fingerprint, sizeof(in.metadata_fingerprint));

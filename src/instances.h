@@ -31,7 +31,7 @@ struct stim_instance {
 	char *status; /* "PROVISIONING", "STAGING", "RUNNING", "STOPPING", ... */
 	char *status_message;
 	char *machine_type;
-	char *image;	    /* the recipe: "host", "busybox" */
+	char *image;	    /* the recipe: "host", "busybox", "debian-12" */
 	char *source_image; /* as the client named it */
 	char *description;
 	unsigned char metadata_fingerprint[STIM_FINGERPRINT_LEN];
@@ -50,7 +50,8 @@ struct stim_instance {
 struct stim_instance_spec {
 	const char *name;
 	const char *machine_type; /* a name or a URL ending in machineTypes/NAME */
-	const char *source_image; /* NULL: debian-cloud's debian-12 family */
+	const char *source_image; /* NULL: debian-cloud's debian-12 family
+				   * (src/compute_images.h) */
 	const char *description;
 	struct stim_labels metadata;
 	struct stim_labels labels;
@@ -68,9 +69,6 @@ int stim_instance_tags_check(const struct stim_strv *tags, stim_error_t *err);
  * from given. */
 int stim_instance_machine_type_check(const char *given, const char *zone, const char **name,
 				     stim_error_t *err);
-/* The image recipe a sourceImage names (only busybox and host exist;
- * debian-12, GCE's default, resolves to the best available: host). */
-const char *stim_instance_image_recipe(const char *source_image);
 
 int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *zone,
 			 const struct stim_instance_spec *spec, struct stim_compute_op *op,

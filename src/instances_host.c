@@ -126,7 +126,8 @@ void stim_instance_watch(struct stim_ctx *ctx, const struct stim_instance *in, i
 
 /* The host work of a start: image, cgroup, init config, console, spawn.
  * On success the instance's pid and start time are set. */
-int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err)
+int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
+		       const struct stim_image_progress *progress, stim_error_t *err)
 {
 	cleanup_free char *dir = instance_dir(ctx, in->id);
 	cleanup_free char *disk = xasprintf("%s/disk", dir);
@@ -155,7 +156,7 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in, stim_erro
 		return stim_err_sys(err, errno, "mkdir %s", dir);
 	if (mkdir_p2(dir, "root", err) < 0)
 		return -1;
-	if (stim_image_prepare(ctx->cfg->data_dir, in->image, &img, err) < 0)
+	if (stim_image_prepare(ctx->cfg->data_dir, in->image, progress, &img, err) < 0)
 		return -1;
 	if (ctx->cgroups != NULL && mt != NULL) {
 		struct stim_cgroup_limits lim = { .memory_bytes = (uint64_t)mt->memory_mb << 20,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "images/images.h"
 #include "src/instances.h"
 #include "src/store.h"
 
@@ -42,9 +43,11 @@ void stim_instance_job(struct stim_ctx *ctx, const struct stim_instance *in,
 
 /* DATA/instances/<id>/console, the serial port. */
 char *stim_instance_console_path(const struct stim_ctx *ctx, int64_t id);
-/* Image, cgroup, init config, console, sandbox: PID 1 runs, in->pid and
+/* Image (built first if it is not, telling progress, which may be NULL),
+ * cgroup, init config, console, sandbox: PID 1 runs, in->pid and
  * pid_start say which process it is, and the supervisor watches it. */
-int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err);
+int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
+		       const struct stim_image_progress *progress, stim_error_t *err);
 /* Ends every process of the instance (SIGTERM to PID 1 and its grace
  * period, then the cgroup's kill) and removes its cgroup. */
 void stim_instance_halt(struct stim_ctx *ctx, const struct stim_instance *in);

@@ -132,16 +132,30 @@ static int stop_instance(struct stim_ctx *ctx, struct stim_instance *in, stim_er
 /* (PROVISIONING or TERMINATED) -> STAGING -> RUNNING. A failed insert
  * leaves no instance, as on GCE; a failed start leaves it TERMINATED.
  * Either way the operation says why. */
+/* An image built for a start (debian-12's first use takes a while): its
+ * progress is the operation's, as GCE's insert reports it. */
+static void build_progress(void *arg, int percent, const char *what)
+{
+	struct job *j = arg;
+	cleanup_error stim_error_t err = NULL;
+
+	STIM_LOG_I("instance %s/%s: building its image: %s (%d%%)", j->zone, j->name, what,
+		   percent);
+	if (stim_compute_op_progress(j->ctx, j->project, j->op, percent, &err) < 0)
+		STIM_LOG_W("operation %s: %s", j->op, err->msg);
+}
+
 static void start_job(void *arg)
 {
 	struct job *j = arg;
 	cleanup_error stim_error_t err = NULL;
+	const struct stim_image_progress progress = { build_progress, j };
 	struct stim_instance in;
 	int ret;
 
 	ret = job_instance(j, &in, &err);
 	if (ret == 0 && set_state(j->ctx, &in, "STAGING", &err) == 0 &&
-	    stim_instance_boot(j->ctx, &in, &err) == 0 &&
+	    stim_instance_boot(j->ctx, &in, &progress, &err) == 0 &&
 	    set_state(j->ctx, &in, "RUNNING", &err) == 0) {
 		STIM_LOG_I("instance %s/%s running as pid %d", j->zone, j->name, in.pid);
 		finish(j, NULL);
@@ -186,7 +200,7 @@ static void reset_job(void *arg)
 
 	if (job_instance(j, &in, &err) == 0) {
 		stim_instance_halt(j->ctx, &in);
-		if (stim_instance_boot(j->ctx, &in, &err) < 0 ||
+		if (stim_instance_boot(j->ctx, &in, NULL, &err) < 0 ||
 		    set_state(j->ctx, &in, "RUNNING", &err) < 0) {
 			cleanup_error stim_error_t serr = NULL;
 
@@ -275,7 +289,7 @@ static void exited_job(void *arg)
 		bool reboot = e->known && e->signal == 0 && e->code == STIM_INIT_EXIT_REBOOT;
 
 		stim_instance_halt(j->ctx, &in);
-		if (reboot && stim_instance_boot(j->ctx, &in, &err) == 0) {
+		if (reboot && stim_instance_boot(j->ctx, &in, NULL, &err) == 0) {
 			if (set_state(j->ctx, &in, "RUNNING", &err) < 0)
 				STIM_LOG_E("instance %s: %s", j->name, err->msg);
 			STIM_LOG_I("instance %s/%s rebooted by its guest: pid %d", j->zone, j->name,

@@ -113,6 +113,23 @@ int stim_store_compute_op_get(struct stim_db *db, const char *project, const cha
 	return 0;
 }
 
+int stim_store_compute_op_progress(struct stim_db *db, const char *project, const char *name,
+				   int progress, stim_error_t *err)
+{
+	static const char sql[] = "UPDATE compute_operations SET progress = ? WHERE project = ? "
+				  "AND name = ? AND status != 'DONE'";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, progress);
+	sqlite3_bind_text(st, 2, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "record operation progress", err);
+	return 0;
+}
+
 int stim_store_compute_op_finish(struct stim_db *db, const char *project, const char *name,
 				 const char *error_code, const char *error_message, int http_status,
 				 int64_t when_ms, stim_error_t *err)

@@ -14,6 +14,9 @@ int stim_store_compute_op_insert(struct stim_db *db, const struct stim_compute_o
 int stim_store_compute_op_get(struct stim_db *db, const char *project, const char *name,
 			      struct stim_compute_op *out, stim_error_t *err);
 /* DONE, with an error when error_code is not NULL. NOT_FOUND when absent. */
+/* A RUNNING operation's progress (0 to 100); DONE ones are left alone. */
+int stim_store_compute_op_progress(struct stim_db *db, const char *project, const char *name,
+				   int progress, stim_error_t *err);
 int stim_store_compute_op_finish(struct stim_db *db, const char *project, const char *name,
 				 const char *error_code, const char *error_message, int http_status,
 				 int64_t when_ms, stim_error_t *err);
