@@ -35,6 +35,7 @@ enum step {
 	STEP_OVERLAY,
 	STEP_BINDS,
 	STEP_PROC,
+	STEP_PROC_MASK,
 	STEP_DEV,
 	STEP_DEVPTS,
 	STEP_SHM,
@@ -57,6 +58,7 @@ static const char *const step_names[STEP_NR] = {
 	[STEP_OVERLAY] = "mount the overlay root",
 	[STEP_BINDS] = "bind the image's read-only directories",
 	[STEP_PROC] = "mount /proc",
+	[STEP_PROC_MASK] = "mask the host's files in /proc and /sys",
 	[STEP_DEV] = "populate /dev",
 	[STEP_DEVPTS] = "mount /dev/pts",
 	[STEP_SHM] = "mount /dev/shm",
@@ -90,6 +92,23 @@ static const struct {
 };
 #define NLINKS (sizeof(dev_links) / sizeof(dev_links[0]))
 
+/* What a fresh /proc and /sys show of the host and would let root change
+ * or read (the instance's root is the host's root: no user namespace).
+ * As a container runtime does: read-only where it tunes the host's kernel
+ * (/proc/sys, global sysctls such as vm.drop_caches among the few that
+ * are the instance's own), hidden where it shows host memory, keys or
+ * firmware. Paths below the new root; those this kernel lacks are
+ * skipped. */
+static const char *const proc_readonly[] = { "proc/sys", "proc/sysrq-trigger", "proc/bus",
+					     "proc/fs", "proc/irq" };
+#define NREADONLY (sizeof(proc_readonly) / sizeof(proc_readonly[0]))
+static const char *const masked[] = {
+	"proc/kcore",	      "proc/keys",	  "proc/timer_list", "proc/sched_debug",
+	"proc/latency_stats", "proc/timer_stats", "proc/acpi",	     "proc/scsi",
+	"proc/asound",	      "sys/firmware",
+};
+#define NMASKED (sizeof(masked) / sizeof(masked[0]))
+
 /* A container's capabilities (Docker's default set less MKNOD: with no
  * devices cgroup here, a device node made inside could reach host disks). */
 static const int kept_caps[] = {
@@ -110,6 +129,8 @@ struct plan {
 	char pts[PATH_MAX];
 	char shm[PATH_MAX];
 	char sys[PATH_MAX];
+	char readonly[NREADONLY][PATH_MAX];
+	char masked[NMASKED][PATH_MAX];
 	char bind_target[STIM_SANDBOX_BINDS_MAX][PATH_MAX];
 	struct sock_fprog prog;
 	uint64_t keep_caps;
@@ -165,6 +186,42 @@ static int populate_dev(const struct plan *p)
 	}
 	for (size_t i = 0; i < NLINKS; i++) {
 		if (symlink(dev_links[i].target, p->dev_link[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A path bound onto itself, then remounted read-only (see below). */
+static int readonly_in_place(const char *path)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return mount(NULL, path, NULL,
+		     MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* A file hidden under /dev/null, a directory under an empty read-only
+ * tmpfs. */
+static int mask(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode))
+		return mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     "size=0");
+	return mount("/dev/null", path, NULL, MS_BIND, NULL);
+}
+
+static int mask_host(const struct plan *p)
+{
+	for (size_t i = 0; i < NREADONLY; i++) {
+		if (readonly_in_place(p->readonly[i]) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < NMASKED; i++) {
+		if (mask(p->masked[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -277,6 +334,7 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	STEP(p, STEP_SYS, mkdir_ok(p->sys, 0555));
 	STEP(p, STEP_SYS,
 	     mount("sysfs", p->sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+	STEP(p, STEP_PROC_MASK, mask_host(p));
 	STEP(p, STEP_HOSTNAME, sethostname(c->hostname, strlen(c->hostname)));
 	STEP(p, STEP_PIVOT_ROOT, pivot(p));
 	STEP(p, STEP_LOOPBACK, loopback_up());
@@ -405,6 +463,14 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 	}
 	for (size_t i = 0; i < NLINKS; i++) {
 		if (join(p->dev_link[i], PATH_MAX, p->dev, dev_links[i].name, err) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < NREADONLY; i++) {
+		if (join(p->readonly[i], PATH_MAX, c->root, proc_readonly[i], err) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < NMASKED; i++) {
+		if (join(p->masked[i], PATH_MAX, c->root, masked[i], err) < 0)
 			goto fail;
 	}
 	if (c->nbinds > STIM_SANDBOX_BINDS_MAX) {

@@ -1,8 +1,10 @@
 /* Root test of the instance sandbox (sandbox/spawn.c) with a busybox root:
  * PID 1 in its own namespaces, the overlay root and the disk that keeps
- * its writes, /proc, /dev, read-only /sys, hostname and /etc/hosts, lo
- * only, capabilities cut, seccomp refusing mount, nothing of the host
- * visible, a failing step named, and the instance's cgroup entered. */
+ * its writes (and only it: the image and the host stay as they were),
+ * /proc, /dev, read-only /sys, hostname and /etc/hosts, lo only,
+ * capabilities cut, seccomp refusing mount, module loading, swap and new
+ * namespaces, nothing of the host visible, a failing step named, and the
+ * instance's cgroup entered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -130,6 +132,47 @@ static void test_privileges_cut(void **state)
 	expect_output(f, "mknod /dev/sda b 8 0 2>/dev/null || echo refused", "refused\n");
 	/* Without CAP_SYS_ADMIN, as in a container, even in its own uts ns. */
 	expect_output(f, "hostname other 2>/dev/null || echo refused", "refused\n");
+	/* Loading a module: init_module is refused before the kernel looks at
+	 * the bytes (which would be ENOEXEC, "invalid module format"). */
+	expect_output(f, "echo junk >/m.ko; insmod /m.ko 2>&1 | grep -c 'Operation not permitted'",
+		      "1\n");
+	/* Neither swap, nor a new namespace to escape the filter into. */
+	expect_output(f, "swapon /m.ko 2>/dev/null || echo refused", "refused\n");
+	expect_output(f, "unshare -m true 2>/dev/null || echo refused", "refused\n");
+	/* The kernel's settings are the host's: /proc/sys is read-only, as in
+	 * a container, and what shows host memory or keys is hidden. */
+	expect_output(f, "(echo 1 >/proc/sys/vm/drop_caches) 2>/dev/null || echo refused",
+		      "refused\n");
+	expect_output(f, "(echo x >/proc/irq/x) 2>/dev/null || echo refused", "refused\n");
+	/* Hidden: the host's keys, timers and firmware tables (those files a
+	 * kernel lacks are absent, which hides them as well). */
+	expect_output(f,
+		      "cat /proc/keys /proc/timer_list | wc -c; ls /sys/firmware | wc -w; "
+		      "ls /proc/acpi | wc -w",
+		      "0\n0\n0\n");
+}
+
+/* Every write lands on the instance's disk: the image below is shared by
+ * every instance of it and stays as built, and nothing reaches the host. */
+static void test_writes_stay_on_the_disk(void **state)
+{
+	struct busybox_image *f = *state;
+	char path[512];
+
+	expect_output(f, "echo x >/etc/evil && echo x >/bin/evil && rm /bin/cat && echo ok",
+		      "ok\n");
+	snprintf(path, sizeof(path), "%s/etc/evil", f->lower);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/bin/evil", f->lower);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/bin/cat", f->lower);
+	assert_int_equal(access(path, F_OK), 0); /* the delete is a whiteout above */
+	snprintf(path, sizeof(path), "%s/upper/etc/evil", f->disk);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(access("/etc/evil", F_OK), -1);
+	assert_int_equal(access("/bin/evil", F_OK), -1);
+	/* The next boot of the same disk still misses it. */
+	expect_output(f, "test -e /bin/cat || echo gone", "gone\n");
 }
 
 static void test_failing_step_is_named(void **state)
@@ -195,6 +238,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disk_keeps_writes, busybox_image_setup,
 						busybox_image_teardown),
 		cmocka_unit_test_setup_teardown(test_privileges_cut, busybox_image_setup,
+						busybox_image_teardown),
+		cmocka_unit_test_setup_teardown(test_writes_stay_on_the_disk, busybox_image_setup,
 						busybox_image_teardown),
 		cmocka_unit_test_setup_teardown(test_failing_step_is_named, busybox_image_setup,
 						busybox_image_teardown),
