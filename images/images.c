@@ -16,9 +16,12 @@
 #include <unistd.h>
 
 #include "images/recipes.h"
+#include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/procfs.h"
 #include "src/util.h"
+
+extern char **environ;
 
 #define BUSYBOX	    "/bin/busybox"
 #define APPLETS_MAX (1 << 16)
@@ -317,14 +320,60 @@ bool stim_image_built(const char *data_dir, const char *name)
 	return access(rootfs, F_OK) == 0;
 }
 
-/* Builds r into dir/rootfs: aside, then renamed, so a crash never leaves
- * a half image in use. One build at a time per image (a lock file beside
- * it): a second caller waits and finds the first one's. */
+/* The uid and gid shift of the copy being made (nftw passes no argument
+ * to its callback; one shift per thread at a time). */
+static __thread uint32_t shift_by;
+
+static int shift_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (st->st_uid >= STIM_SANDBOX_USERNS_SIZE || st->st_gid >= STIM_SANDBOX_USERNS_SIZE) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if (lchown(path, st->st_uid + shift_by, st->st_gid + shift_by) < 0)
+		return -1;
+	/* chown clears setuid and setgid, root's too: put them back. */
+	if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) != 0 &&
+	    chmod(path, st->st_mode & 07777) < 0)
+		return -1;
+	return 0;
+}
+
+/* A copy of the built image owned by the uids a user namespace maps
+ * (sandbox/spawn.h): cp -a, then every owner shifted. */
+static int build_shifted(const char *from, const char *root, uint32_t shift, stim_error_t *err)
+{
+	char *argv[] = { "cp", "-a", "--reflink=auto", "--", (char *)from, (char *)root, NULL };
+	pid_t pid;
+	int status;
+	int e;
+
+	/* cp makes root itself. */
+	if (rmdir(root) < 0)
+		return stim_err_sys(err, errno, "rmdir %s", root);
+	e = posix_spawnp(&pid, "cp", NULL, NULL, argv, environ);
+	if (e != 0)
+		return stim_err_sys(err, e, "run cp");
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return stim_err(err, STIM_INTERNAL, "copying %s for a user namespace failed", from);
+	shift_by = shift;
+	if (nftw(root, shift_entry, 64, FTW_PHYS) != 0)
+		return stim_err_sys(err, errno, "shift the owners of %s", root);
+	return 0;
+}
+
+/* Builds r into rootfs (dir/rootfs, or with shift a shifted copy of it):
+ * aside, then renamed, so a crash never leaves a half image in use. One
+ * build at a time per image (a lock file beside it): a second caller
+ * waits and finds the first one's. */
 static int build(const struct recipe *r, const char *images, const char *dir, const char *rootfs,
-		 const struct stim_image_progress *p, stim_error_t *err)
+		 const struct stim_image_progress *p, uint32_t shift, stim_error_t *err)
 {
 	cleanup_free char *lock_path = xasprintf("%s/lock", dir);
-	cleanup_free char *tmp = xasprintf("%s/rootfs.tmp", dir);
+	cleanup_free char *tmp = xasprintf("%s.tmp", rootfs);
+	cleanup_free char *from = xasprintf("%s/rootfs", dir);
 	cleanup_close int lock = -1;
 
 	if ((mkdir(images, 0700) < 0 && errno != EEXIST) ||
@@ -339,7 +388,7 @@ static int build(const struct recipe *r, const char *images, const char *dir, co
 	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	if (mkdir(tmp, 0755) < 0)
 		return stim_err_sys(err, errno, "mkdir %s", tmp);
-	if (r->build(tmp, p, err) < 0) {
+	if ((shift != 0 ? build_shifted(from, tmp, shift, err) : r->build(tmp, p, err)) < 0) {
 		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		return -1;
 	}
@@ -353,20 +402,25 @@ static int build(const struct recipe *r, const char *images, const char *dir, co
 }
 
 int stim_image_prepare(const char *data_dir, const char *name,
-		       const struct stim_image_progress *progress, struct stim_image_layout *out,
-		       stim_error_t *err)
+		       const struct stim_image_progress *progress, uint32_t shift,
+		       struct stim_image_layout *out, stim_error_t *err)
 {
 	const struct recipe *r = recipe_find(name);
 	cleanup_free char *images = xasprintf("%s/images", data_dir);
 	cleanup_free char *dir = xasprintf("%s/%s", images, name);
+	cleanup_free char *rootfs = xasprintf("%s/rootfs", dir);
+	cleanup_free char *lower =
+		shift != 0 ? xasprintf("%s/rootfs-%u", dir, shift) : xstrdup(rootfs);
 
 	if (r == NULL)
 		return stim_err(err, STIM_NOT_FOUND, "no image recipe named '%s'", name);
 	memset(out, 0, sizeof(*out));
-	if ((size_t)snprintf(out->lower, sizeof(out->lower), "%s/rootfs", dir) >=
-	    sizeof(out->lower))
+	if ((size_t)snprintf(out->lower, sizeof(out->lower), "%s", lower) >= sizeof(out->lower))
 		return stim_err(err, STIM_INVALID_ARGUMENT, "data directory path too long");
-	if (access(out->lower, F_OK) != 0 && build(r, images, dir, out->lower, progress, err) < 0)
+	if (access(rootfs, F_OK) != 0 && build(r, images, dir, rootfs, progress, 0, err) < 0)
+		return -1;
+	if (shift != 0 && access(lower, F_OK) != 0 &&
+	    build(r, images, dir, lower, NULL, shift, err) < 0)
 		return -1;
 	if (r->binds != NULL)
 		r->binds(out->lower, out);

@@ -22,6 +22,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "sandbox/spawn.h"
@@ -43,11 +44,14 @@ struct stim_image_progress {
 };
 
 /* Builds the image if it is not there yet (telling progress, which may
- * be NULL) and fills *out (binds point into out). NOT_FOUND for an
+ * be NULL) and fills *out (binds point into out). With shift, the lower
+ * layer is a copy owned by uids and gids shifted by it, for instances in
+ * a user namespace (sandbox/spawn.h), made once and kept beside the
+ * image; the host image's binds stay the host's. NOT_FOUND for an
  * unknown name; FAILED_PRECONDITION when the host lacks what the recipe
  * needs (busybox-static, mmdebstrap). Any thread. */
 int stim_image_prepare(const char *data_dir, const char *name,
-		       const struct stim_image_progress *progress, struct stim_image_layout *out,
-		       stim_error_t *err);
+		       const struct stim_image_progress *progress, uint32_t shift,
+		       struct stim_image_layout *out, stim_error_t *err);
 /* Whether the image is built (instances of it start at once). */
 bool stim_image_built(const char *data_dir, const char *name);

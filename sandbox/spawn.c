@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "sandbox/seccomp.h"
@@ -35,6 +36,7 @@ enum step {
 	STEP_OVERLAY,
 	STEP_BINDS,
 	STEP_PROC,
+	STEP_NET_SYSCTLS,
 	STEP_PROC_MASK,
 	STEP_DEV,
 	STEP_DEVPTS,
@@ -44,6 +46,7 @@ enum step {
 	STEP_PIVOT_ROOT,
 	STEP_LOOPBACK,
 	STEP_STDIO,
+	STEP_USERNS,
 	STEP_CAPS,
 	STEP_NO_NEW_PRIVS,
 	STEP_SECCOMP,
@@ -58,6 +61,7 @@ static const char *const step_names[STEP_NR] = {
 	[STEP_OVERLAY] = "mount the overlay root",
 	[STEP_BINDS] = "bind the image's read-only directories",
 	[STEP_PROC] = "mount /proc",
+	[STEP_NET_SYSCTLS] = "open low ports and ping to the unprivileged root",
 	[STEP_PROC_MASK] = "mask the host's files in /proc and /sys",
 	[STEP_DEV] = "populate /dev",
 	[STEP_DEVPTS] = "mount /dev/pts",
@@ -67,6 +71,7 @@ static const char *const step_names[STEP_NR] = {
 	[STEP_PIVOT_ROOT] = "pivot_root",
 	[STEP_LOOPBACK] = "bring lo up",
 	[STEP_STDIO] = "set up stdio",
+	[STEP_USERNS] = "enter the user namespace",
 	[STEP_CAPS] = "drop capabilities",
 	[STEP_NO_NEW_PRIVS] = "no_new_privs",
 	[STEP_SECCOMP] = "install the seccomp filter",
@@ -129,6 +134,8 @@ struct plan {
 	char pts[PATH_MAX];
 	char shm[PATH_MAX];
 	char sys[PATH_MAX];
+	char port_sysctl[PATH_MAX]; /* with a user namespace: see net_sysctls() */
+	char ping_sysctl[PATH_MAX];
 	char readonly[NREADONLY][PATH_MAX];
 	char masked[NMASKED][PATH_MAX];
 	char bind_target[STIM_SANDBOX_BINDS_MAX][PATH_MAX];
@@ -189,6 +196,50 @@ static int populate_dev(const struct plan *p)
 			return -1;
 	}
 	return 0;
+}
+
+static int write_all(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* With a user namespace, the instance's root has no privilege over its
+ * network namespace (the host's user namespace owns it): a web server on
+ * port 80 or a ping would be refused. Two sysctls of its own network
+ * namespace give them back, as rootless container runtimes do. */
+static int net_sysctls(const struct plan *p)
+{
+	if (p->c->userns_base == 0)
+		return 0;
+	if (write_all(p->port_sysctl, "0") < 0)
+		return -1;
+	return write_all(p->ping_sysctl, "0 2147483647");
+}
+
+/* The last privileged act: a user namespace whose root is the host's
+ * unprivileged uids userns_base and up. The parent writes its id maps
+ * (asked with "u", done when it answers "m"), then this process becomes
+ * that root. Every mount is made by now, as the host's root, and stays
+ * out of the namespace's reach. */
+static int enter_userns(const struct plan *p)
+{
+	char m;
+
+	if (p->c->userns_base == 0)
+		return 0;
+	if (unshare(CLONE_NEWUSER) < 0 || write(p->sync_fd, "u", 1) != 1 ||
+	    read(p->sync_fd, &m, 1) != 1 || m != 'm')
+		return -1;
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+		return -1;
+	return setresuid(0, 0, 0);
 }
 
 /* A path bound onto itself, then remounted read-only (see below). */
@@ -334,11 +385,13 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	STEP(p, STEP_SYS, mkdir_ok(p->sys, 0555));
 	STEP(p, STEP_SYS,
 	     mount("sysfs", p->sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+	STEP(p, STEP_NET_SYSCTLS, net_sysctls(p));
 	STEP(p, STEP_PROC_MASK, mask_host(p));
 	STEP(p, STEP_HOSTNAME, sethostname(c->hostname, strlen(c->hostname)));
 	STEP(p, STEP_PIVOT_ROOT, pivot(p));
 	STEP(p, STEP_LOOPBACK, loopback_up());
 	STEP(p, STEP_STDIO, stdio(p));
+	STEP(p, STEP_USERNS, enter_userns(p));
 	STEP(p, STEP_CAPS, drop_caps(p));
 	STEP(p, STEP_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	STEP(p, STEP_SECCOMP, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p->prog, 0, 0));
@@ -393,9 +446,20 @@ static int prepare_disk(const struct stim_sandbox_config *c, char *upper, char *
 			  "127.0.1.1 %s\n"
 			  "169.254.169.254 metadata.google.internal metadata\n",
 			  c->hostname);
-	if (write_text(etc, "hostname", name, err) < 0)
+	if (write_text(etc, "hostname", name, err) < 0 || write_text(etc, "hosts", hosts, err) < 0)
 		return -1;
-	return write_text(etc, "hosts", hosts, err);
+	/* The namespace's root owns its disk's top and what was written here. */
+	if (c->userns_base != 0) {
+		static const char *const mine[] = { "", "/etc", "/etc/hostname", "/etc/hosts" };
+
+		for (size_t i = 0; i < STIM_ARRAY_SIZE(mine); i++) {
+			cleanup_free char *path = xasprintf("%s%s", upper, mine[i]);
+
+			if (lchown(path, c->userns_base, c->userns_base) < 0)
+				return stim_err_sys(err, errno, "chown %s", path);
+		}
+	}
+	return 0;
 }
 
 static int last_cap(void)
@@ -465,6 +529,10 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 		if (join(p->dev_link[i], PATH_MAX, p->dev, dev_links[i].name, err) < 0)
 			goto fail;
 	}
+	if (join(p->port_sysctl, PATH_MAX, p->proc, "sys/net/ipv4/ip_unprivileged_port_start",
+		 err) < 0 ||
+	    join(p->ping_sysctl, PATH_MAX, p->proc, "sys/net/ipv4/ping_group_range", err) < 0)
+		goto fail;
 	for (size_t i = 0; i < NREADONLY; i++) {
 		if (join(p->readonly[i], PATH_MAX, c->root, proc_readonly[i], err) < 0)
 			goto fail;
@@ -499,6 +567,27 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 fail:
 	plan_fini(p);
 	return NULL;
+}
+
+/* The child's user namespace maps its ids 0 to 65535 onto the host's
+ * base and up. */
+static int write_id_maps(pid_t pid, uint32_t base)
+{
+	char path[64];
+	char map[64];
+	int fd;
+	int ok = 0;
+
+	snprintf(map, sizeof(map), "0 %u %u\n", base, STIM_SANDBOX_USERNS_SIZE);
+	for (int i = 0; i < 2 && ok == 0; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid,
+			 i == 0 ? "uid_map" : "gid_map");
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		ok = fd >= 0 && write(fd, map, strlen(map)) == (ssize_t)strlen(map) ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return ok;
 }
 
 static void reap(pid_t pid, int pidfd)
@@ -552,6 +641,10 @@ int stim_sandbox_start(const struct stim_sandbox_config *c, struct stim_sandbox 
 		return -1;
 	}
 	n = write(sv[0], "g", 1) == 1 ? read(sv[0], &r, sizeof(r)) : -1;
+	if (n == 1 && c->userns_base != 0)
+		n = write_id_maps(pid, c->userns_base) == 0 && write(sv[0], "m", 1) == 1
+			    ? read(sv[0], &r, sizeof(r))
+			    : -1;
 	close(sv[0]);
 	if (n == (ssize_t)sizeof(r)) {
 		reap(pid, pidfd);

@@ -9,8 +9,8 @@
  *   the image's read-only binds ->
  *   /proc, minimal /dev (+ devpts, shm), read-only /sys -> hostname ->
  *   pivot_root and detach the old root -> lo up -> stdio and fds ->
- *   capabilities cut to a container's set -> no_new_privs -> seccomp,
- *   last -> exec.
+ *   (optionally) a user namespace -> capabilities cut to a container's
+ *   set -> no_new_privs -> seccomp, last -> exec.
  *
  * Everything the child needs (paths, mount options, the seccomp program,
  * argv) is prepared by the parent; the child only makes syscalls, since a
@@ -21,6 +21,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sandbox/cgroup.h"
@@ -56,7 +57,16 @@ struct stim_sandbox_config {
 	int stdout_fd;		    /* PID 1's stdout and stderr (the serial console) */
 	int pass_fd;		    /* becomes fd 3 in the instance (a config), or -1 */
 	struct stim_cgroup *cgroup; /* entered before any step; NULL: none */
+	/* 0: none. Otherwise the instance's root and users are the host's
+	 * uids and gids userns_base to userns_base + 65535 in a user
+	 * namespace of their own, entered after every mount is made: the
+	 * image below must be owned by that range (images/ shifts a copy),
+	 * and the disk's top is chowned to it here. */
+	uint32_t userns_base;
 };
+
+/* How many ids a user namespace maps. */
+#define STIM_SANDBOX_USERNS_SIZE 65536
 
 struct stim_sandbox {
 	pid_t pid; /* in the daemon's pid namespace */

@@ -80,9 +80,11 @@ void stim_config_usage(const char *prog)
 	       "                           how often lifecycle rules run and expired uploads go\n"
 	       "                           (default %d)\n"
 	       "  --instance-quota N       instances a project may have in one region (default "
-	       "%d)\n",
+	       "%d)\n"
+	       "  --userns                 run instances in a user namespace: their root is an\n"
+	       "                           unprivileged host uid (%u and up)\n",
 	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT,
-	       STIM_DEFAULT_HOUSEKEEPING_SECONDS, STIM_DEFAULT_INSTANCE_QUOTA);
+	       STIM_DEFAULT_HOUSEKEEPING_SECONDS, STIM_DEFAULT_INSTANCE_QUOTA, STIM_USERNS_BASE);
 }
 
 int stim_size_parse(const char *s, uint64_t *out)
@@ -149,6 +151,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		OPT_MAX_OBJECT_SIZE,
 		OPT_HOUSEKEEPING,
 		OPT_INSTANCE_QUOTA,
+		OPT_USERNS,
 	};
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -163,6 +166,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		{ "max-object-size", required_argument, NULL, OPT_MAX_OBJECT_SIZE },
 		{ "housekeeping-interval", required_argument, NULL, OPT_HOUSEKEEPING },
 		{ "instance-quota", required_argument, NULL, OPT_INSTANCE_QUOTA },
+		{ "userns", no_argument, NULL, OPT_USERNS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +251,9 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 				return stim_err(err, STIM_INVALID_ARGUMENT,
 						"--instance-quota %s: expected 0 to 1000000",
 						optarg);
+			break;
+		case OPT_USERNS:
+			cfg->userns_base = STIM_USERNS_BASE;
 			break;
 		case 'h':
 			return 1;

@@ -23,6 +23,11 @@
  * lower; a local machine's limit is its memory, and 1000 leaves room for
  * the 500-instance benchmark. */
 #define STIM_DEFAULT_INSTANCE_QUOTA 1000
+/* With --userns, instances' root is host uid (and gid) 1879048192
+ * (0x70000000) and their other users the 65535 above it: past the ranges
+ * systemd hands out to containers and to its own dynamic users, and past
+ * the usual /etc/subuid ranges. */
+#define STIM_USERNS_BASE 1879048192u
 
 enum stim_auth_mode {
 	STIM_AUTH_OFF = 0,
@@ -43,6 +48,7 @@ struct stim_config {
 	uint64_t max_object_size;      /* bytes; larger uploads get 413 */
 	unsigned housekeeping_seconds; /* between lifecycle / session sweeps */
 	unsigned instance_quota;       /* instances per project and region */
+	uint32_t userns_base;	       /* 0, or STIM_USERNS_BASE with --userns */
 };
 
 /* Fills cfg with the defaults, then applies argv (argv[0] is the command

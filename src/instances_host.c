@@ -156,7 +156,8 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 		return stim_err_sys(err, errno, "mkdir %s", dir);
 	if (mkdir_p2(dir, "root", err) < 0)
 		return -1;
-	if (stim_image_prepare(ctx->cfg->data_dir, in->image, progress, &img, err) < 0)
+	if (stim_image_prepare(ctx->cfg->data_dir, in->image, progress, ctx->cfg->userns_base, &img,
+			       err) < 0)
 		return -1;
 	if (ctx->cgroups != NULL && mt != NULL) {
 		struct stim_cgroup_limits lim = { .memory_bytes = (uint64_t)mt->memory_mb << 20,
@@ -188,6 +189,7 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	c.stdout_fd = console;
 	c.pass_fd = config;
 	c.cgroup = cg;
+	c.userns_base = ctx->cfg->userns_base;
 	if (stim_sandbox_start(&c, &sb, err) < 0)
 		goto fail;
 	in->pid = sb.pid;

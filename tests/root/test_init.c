@@ -147,8 +147,8 @@ static void test_busybox_recipe(void **state)
 	struct stim_image_layout img;
 	struct boot b;
 
-	assert_int_equal(stim_image_prepare(f->tmp, "busybox", NULL, &img, &err), 0);
-	assert_int_equal(stim_image_prepare(f->tmp, "busybox", NULL, &img, &err), 0);
+	assert_int_equal(stim_image_prepare(f->tmp, "busybox", NULL, 0, &img, &err), 0);
+	assert_int_equal(stim_image_prepare(f->tmp, "busybox", NULL, 0, &img, &err), 0);
 	assert_int_equal(img.nbinds, 0);
 	boot(&b, f, img.lower, NULL, 0,
 	     "{\"startupScript\": \"head -1 /etc/passwd; /usr/bin/awk 'BEGIN { print 40 + 2 }'; "
@@ -158,7 +158,7 @@ static void test_busybox_recipe(void **state)
 	assert_non_null(strstr(b.out, "startup-script: 42\n"));
 	assert_non_null(strstr(b.out, "startup-script: drwxrwxrwt\n"));
 	stop(&b);
-	assert_int_equal(stim_image_prepare(f->tmp, "debian-99", NULL, &img, &err), -1);
+	assert_int_equal(stim_image_prepare(f->tmp, "debian-99", NULL, 0, &img, &err), -1);
 	assert_int_equal(err->code, STIM_NOT_FOUND);
 }
 
@@ -170,7 +170,7 @@ static void test_host_recipe(void **state)
 	struct stim_image_layout img;
 	struct boot b;
 
-	assert_int_equal(stim_image_prepare(f->tmp, "host", NULL, &img, &err), 0);
+	assert_int_equal(stim_image_prepare(f->tmp, "host", NULL, 0, &img, &err), 0);
 	assert_true(img.nbinds >= 1);
 	assert_string_equal(img.binds[0].source, "/usr");
 	boot(&b, f, img.lower, img.binds, img.nbinds,

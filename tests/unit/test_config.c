@@ -53,6 +53,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.threads, 0);
 	assert_true(cfg.max_object_size == (UINT64_C(5) << 40));
 	assert_int_equal(cfg.housekeeping_seconds, 3600);
+	assert_int_equal(cfg.instance_quota, 1000);
+	assert_int_equal(cfg.userns_base, 0);
 	stim_config_fini(&cfg);
 	assert_null(cfg.listen_host);
 	assert_null(cfg.data_dir);
@@ -68,7 +70,8 @@ static void test_every_flag(void **state)
 			       "--auth", "enforce", "--log", "json", "--log-level", "debug",
 			       "--images", "/tmp/img", "--default-project", "my-project",
 			       "--ready-file", "/tmp/ready", "--threads", "4", "--max-object-size",
-			       "100MiB", "--housekeeping-interval", "2"),
+			       "100MiB", "--housekeeping-interval", "2", "--instance-quota", "3",
+			       "--userns"),
 			 0);
 	assert_null(err);
 	assert_string_equal(cfg.listen_host, "::1");
@@ -83,6 +86,8 @@ static void test_every_flag(void **state)
 	assert_int_equal(cfg.threads, 4);
 	assert_true(cfg.max_object_size == 100 * 1024 * 1024);
 	assert_int_equal(cfg.housekeeping_seconds, 2);
+	assert_int_equal(cfg.instance_quota, 3);
+	assert_int_equal(cfg.userns_base, STIM_USERNS_BASE);
 	stim_config_fini(&cfg);
 }
 
@@ -188,6 +193,8 @@ static void test_bad_flags(void **state)
 		   "--max-object-size lots");
 	expect_bad(PARSE(&cfg, &err, "--housekeeping-interval", "0"), &cfg, &err,
 		   "--housekeeping-interval 0");
+	expect_bad(PARSE(&cfg, &err, "--instance-quota", "many"), &cfg, &err,
+		   "--instance-quota many");
 	expect_bad(PARSE(&cfg, &err, "stray"), &cfg, &err, "unexpected argument stray");
 	expect_bad(PARSE(&cfg, &err, "--auth", "off", "stray"), &cfg, &err,
 		   "unexpected argument stray");
