@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -365,10 +366,6 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	const struct stim_sandbox_config *c = p->c;
 	char go;
 
-	STEP(p, STEP_WAIT, read(p->sync_fd, &go, 1) == 1 ? 0 : -1);
-	/* Unshared only now that the parent has moved us into the instance's
-	 * cgroup, so that cgroup is the namespace's root. */
-	STEP(p, STEP_CGROUP_NS, unshare(CLONE_NEWCGROUP));
 	STEP(p, STEP_PRIVATE, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	STEP(p, STEP_OVERLAY, mount("overlay", c->root, "overlay", 0, p->overlay_opts));
 	STEP(p, STEP_BINDS, bind_readonly(p));
@@ -388,6 +385,12 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	STEP(p, STEP_NET_SYSCTLS, net_sysctls(p));
 	STEP(p, STEP_PROC_MASK, mask_host(p));
 	STEP(p, STEP_HOSTNAME, sethostname(c->hostname, strlen(c->hostname)));
+	/* The mounts above went on while the parent moved this process into
+	 * the instance's cgroup (attaching to v1's memory controller takes
+	 * milliseconds). Only once it has is the cgroup namespace unshared, so
+	 * that cgroup is the namespace's root. */
+	STEP(p, STEP_WAIT, read(p->sync_fd, &go, 1) == 1 ? 0 : -1);
+	STEP(p, STEP_CGROUP_NS, unshare(CLONE_NEWCGROUP));
 	STEP(p, STEP_PIVOT_ROOT, pivot(p));
 	STEP(p, STEP_LOOPBACK, loopback_up());
 	STEP(p, STEP_STDIO, stdio(p));
@@ -493,14 +496,30 @@ static void plan_fini(struct plan *p)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	}
-	free(p->prog.filter);
 	free(p);
+}
+
+/* The filter and the last capability are the same for every instance:
+ * worked out once (libseccomp's compile is most of a plan's cost). */
+static struct {
+	pthread_once_t once;
+	struct stim_seccomp_prog prog;
+	char why[256]; /* empty when the filter was built */
+	int last_cap;
+} shared = { .once = PTHREAD_ONCE_INIT };
+
+static void make_shared(void)
+{
+	cleanup_error stim_error_t err = NULL;
+
+	if (stim_seccomp_build(&shared.prog, &err) < 0)
+		snprintf(shared.why, sizeof(shared.why), "%s", err->msg);
+	shared.last_cap = last_cap();
 }
 
 static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t *err)
 {
 	struct plan *p = xcalloc(1, sizeof(*p));
-	struct stim_seccomp_prog prog;
 	char upper[PATH_MAX];
 	char work[PATH_MAX];
 
@@ -549,13 +568,16 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 		if (join(p->bind_target[i], PATH_MAX, c->root, c->binds[i].target, err) < 0)
 			goto fail;
 	}
-	if (stim_seccomp_build(&prog, err) < 0)
+	pthread_once(&shared.once, make_shared);
+	if (shared.why[0] != '\0') {
+		stim_err(err, STIM_INTERNAL, "%s", shared.why);
 		goto fail;
-	p->prog.filter = prog.filter;
-	p->prog.len = prog.len;
+	}
+	p->prog.filter = shared.prog.filter;
+	p->prog.len = shared.prog.len;
 	for (size_t i = 0; i < STIM_ARRAY_SIZE(kept_caps); i++)
 		p->keep_caps |= UINT64_C(1) << kept_caps[i];
-	p->last_cap = last_cap();
+	p->last_cap = shared.last_cap;
 	p->stdout_fd = high_fd(c->stdout_fd, err);
 	if (p->stdout_fd < 0)
 		goto fail;

@@ -4,10 +4,10 @@
  * ipc, net and cgroup namespaces, then a list of small named steps in the
  * child that read like the spec (STYLE.md 8, nsjail's containProc):
  *
- *   wait for the parent (cgroup entered) -> cgroup namespace -> mounts
- *   private -> overlay root (image below, the instance's disk above) ->
- *   the image's read-only binds ->
- *   /proc, minimal /dev (+ devpts, shm), read-only /sys -> hostname ->
+ *   mounts private -> overlay root (image below, the instance's disk
+ *   above) -> the image's read-only binds -> /proc, minimal /dev (+
+ *   devpts, shm), read-only /sys, the host's files masked -> hostname ->
+ *   wait for the parent (cgroup entered meanwhile) -> cgroup namespace ->
  *   pivot_root and detach the old root -> lo up -> stdio and fds ->
  *   (optionally) a user namespace -> capabilities cut to a container's
  *   set -> no_new_privs -> seccomp, last -> exec.
