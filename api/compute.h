@@ -5,7 +5,8 @@
  * (zones, regions, machine types; api/compute_catalog.c), operations
  * (zonal, regional, global; api/compute_operations.c), the project
  * with its common instance metadata (api/compute_projects.c), images
- * (api/compute_images.c) and instances (api/compute_instances.c).
+ * (api/compute_images.c), instances (api/compute_instances.c), networks
+ * and subnetworks (api/compute_networks.c).
  */
 
 #include <stdbool.h>
@@ -30,6 +31,8 @@ extern const struct api_route api_compute_project_routes[];
 extern const size_t api_compute_project_routes_count;
 extern const struct api_route api_compute_image_routes[];
 extern const size_t api_compute_image_routes_count;
+extern const struct api_route api_compute_network_routes[];
+extern const size_t api_compute_network_routes_count;
 
 /* A metadata body, {"fingerprint": "...", "items": [{"key", "value"}]}
  * (project and instance alike), into items (the caller's) and the

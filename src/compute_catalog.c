@@ -12,23 +12,24 @@ static const char *const abc[] = { "a", "b", "c", NULL };
 static const char *const abcf[] = { "a", "b", "c", "f", NULL };
 static const char *const bcd[] = { "b", "c", "d", NULL };
 
-/* In name order. */
+/* In name order, each with the range GCE gives its subnet in an auto
+ * mode network (GCE's published table, not a formula). */
 static const struct stim_region regions[] = {
-	{ "asia-east1", abc },
-	{ "asia-northeast1", abc },
-	{ "asia-southeast1", abc },
-	{ "australia-southeast1", abc },
-	{ "europe-west1", bcd },
-	{ "europe-west2", abc },
-	{ "europe-west3", abc },
-	{ "europe-west4", abc },
-	{ "northamerica-northeast1", abc },
-	{ "southamerica-east1", abc },
-	{ "us-central1", abcf },
-	{ "us-east1", bcd },
-	{ "us-east4", abc },
-	{ "us-west1", abc },
-	{ "us-west2", abc },
+	{ "asia-east1", abc, "10.140.0.0/20" },
+	{ "asia-northeast1", abc, "10.146.0.0/20" },
+	{ "asia-southeast1", abc, "10.148.0.0/20" },
+	{ "australia-southeast1", abc, "10.152.0.0/20" },
+	{ "europe-west1", bcd, "10.132.0.0/20" },
+	{ "europe-west2", abc, "10.154.0.0/20" },
+	{ "europe-west3", abc, "10.156.0.0/20" },
+	{ "europe-west4", abc, "10.164.0.0/20" },
+	{ "northamerica-northeast1", abc, "10.162.0.0/20" },
+	{ "southamerica-east1", abc, "10.158.0.0/20" },
+	{ "us-central1", abcf, "10.128.0.0/20" },
+	{ "us-east1", bcd, "10.142.0.0/20" },
+	{ "us-east4", abc, "10.150.0.0/20" },
+	{ "us-west1", abc, "10.138.0.0/20" },
+	{ "us-west2", abc, "10.168.0.0/20" },
 };
 
 const struct stim_region *stim_compute_regions(size_t *n)
@@ -196,4 +197,22 @@ const struct stim_machine_type *stim_compute_machine_type_find(const char *name)
 		return NULL;
 	snprintf(key.name, sizeof(key.name), "%s", name);
 	return bsearch(&key, all, n, sizeof(*all), by_name);
+}
+
+bool stim_compute_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= 63 && name[0] >= 'a' && name[0] <= 'z' && name[n - 1] != '-' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+int stim_compute_name_check(const char *name, stim_error_t *err)
+{
+	if (!stim_compute_name_valid(name))
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field 'resource.name': '%s'. Must be a "
+				       "match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
+				       name);
+	return 0;
 }

@@ -20,6 +20,7 @@
 struct stim_region {
 	const char *name;
 	const char *const *zones; /* suffixes: "a", "b", ... NULL-terminated */
+	const char *auto_cidr;	  /* its subnet's range in an auto mode network */
 };
 
 struct stim_machine_type {
@@ -31,6 +32,12 @@ struct stim_machine_type {
 	int cpu_milli; /* what the sandbox allows: guest_cpus x 1000 unless shared */
 	uint64_t id;   /* stable per name */
 };
+
+/* GCE's resource names: RFC 1035 labels of 1 to 63 characters, lowercase
+ * letters, digits and '-', starting with a letter, not ending with '-'. */
+bool stim_compute_name_valid(const char *name);
+/* The same, as GCE refuses a resource.name that is not. */
+int stim_compute_name_check(const char *name, stim_error_t *err);
 
 /* Regions, in name order; *n gets their count. */
 const struct stim_region *stim_compute_regions(size_t *n);

@@ -20,7 +20,6 @@
 #include "src/store_instances.h"
 #include "src/util.h"
 
-#define NAME_MAX_LEN 63
 /* GCE's limit on an instance's network tags. */
 #define TAGS_MAX 64
 /* The most getSerialPortOutput returns at once (GCE's is 1 MiB too). */
@@ -43,23 +42,9 @@ void stim_instance_fini(struct stim_instance *in)
 	memset(in, 0, sizeof(*in));
 }
 
-/* GCE's names and network tags: RFC 1035 labels of 1 to 63 characters. */
-static bool rfc1035(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= NAME_MAX_LEN && s[0] >= 'a' && s[0] <= 'z' && s[n - 1] != '-' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
 int stim_instance_name_check(const char *name, stim_error_t *err)
 {
-	if (!rfc1035(name))
-		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-				       "Invalid value for field 'resource.name': '%s'. Must be a "
-				       "match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
-				       name);
-	return 0;
+	return stim_compute_name_check(name, err);
 }
 
 int stim_instance_tags_check(const struct stim_strv *tags, stim_error_t *err)
@@ -70,7 +55,7 @@ int stim_instance_tags_check(const struct stim_strv *tags, stim_error_t *err)
 				       "tags, %zu given.",
 				       TAGS_MAX, tags->n);
 	for (size_t i = 0; i < tags->n; i++) {
-		if (!rfc1035(tags->v[i]))
+		if (!stim_compute_name_valid(tags->v[i]))
 			return stim_err_reason(
 				err, STIM_INVALID_ARGUMENT, "invalid",
 				"Invalid value for field 'resource.tags.items[%zu]': "

@@ -90,6 +90,18 @@ int stim_json_get_object(json_t *obj, const char *key, json_t **out, stim_error_
 	return 0;
 }
 
+int stim_json_get_bool(json_t *obj, const char *key, int *out, stim_error_t *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return type_error(key, "TYPE_BOOL", v, err);
+	*out = json_is_true(v) ? 1 : 0;
+	return 0;
+}
+
 int stim_json_get_int64(json_t *obj, const char *key, int64_t *out, stim_error_t *err)
 {
 	json_t *v = json_object_get(obj, key);

@@ -30,6 +30,8 @@ int stim_json_check_fields(json_t *obj, const char *const *known, const char *wh
  * is borrowed from obj. */
 int stim_json_get_string(json_t *obj, const char *key, const char **out, stim_error_t *err);
 int stim_json_get_object(json_t *obj, const char *key, json_t **out, stim_error_t *err);
+/* A boolean as 1 or 0 (*out untouched when missing: callers start at -1). */
+int stim_json_get_bool(json_t *obj, const char *key, int *out, stim_error_t *err);
 /* Google encodes int64 as a JSON string; both a string and a number are read. */
 int stim_json_get_int64(json_t *obj, const char *key, int64_t *out, stim_error_t *err);
 

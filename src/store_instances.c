@@ -144,7 +144,7 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 	sqlite3_bind_blob(st, 16, in->label_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 17, in->tags_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on */
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
 				       "The resource 'projects/%s/zones/%s/instances/%s' already "
 				       "exists",

@@ -292,6 +292,36 @@ const struct stim_migration stim_migrations[] = {
 	  "  tag TEXT NOT NULL,"
 	  "  PRIMARY KEY (project, zone, name, tag)"
 	  ") WITHOUT ROWID;" },
+	{ 9,
+	  /* VPC networks and their subnetworks. A subnetwork's range is kept
+	   * as its first address and prefix (host order), so overlap checks
+	   * are arithmetic. */
+	  "CREATE TABLE networks ("
+	  "  project TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL UNIQUE,"
+	  "  description TEXT,"
+	  "  auto_subnets INTEGER NOT NULL,"
+	  "  mtu INTEGER NOT NULL,"
+	  "  routing_mode TEXT NOT NULL,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  PRIMARY KEY (project, name)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE subnetworks ("
+	  "  project TEXT NOT NULL,"
+	  "  region TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL UNIQUE,"
+	  "  network TEXT NOT NULL,"
+	  "  description TEXT,"
+	  "  range_addr INTEGER NOT NULL,"
+	  "  range_prefix INTEGER NOT NULL,"
+	  "  private_google_access INTEGER NOT NULL,"
+	  "  fingerprint BLOB NOT NULL,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  PRIMARY KEY (project, region, name)"
+	  ") WITHOUT ROWID;"
+	  "CREATE INDEX subnetworks_by_network ON subnetworks (project, network);" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);
