@@ -16,12 +16,21 @@
 /* The reply's boundary: its parts are JSON, which never holds it. */
 #define REPLY_BOUNDARY "batch_stimulator_reply_boundary"
 
-/* An inner request's only header is its Content-Type. */
+/* What an inner request sees of headers: its own Content-Type, and the
+ * batch's Host (resource links in its answer point where the batch
+ * went, as gcloud prints them). */
+struct inner {
+	const struct stim_batch_part *part;
+	const char *host;
+};
+
 static const char *part_header(void *conn, const char *name)
 {
-	const struct stim_batch_part *part = conn;
+	const struct inner *in = conn;
 
-	return strcasecmp(name, "Content-Type") == 0 ? part->content_type : NULL;
+	if (strcasecmp(name, "Content-Type") == 0)
+		return in->part->content_type;
+	return strcasecmp(name, "Host") == 0 ? in->host : NULL;
 }
 
 static const char *reason_phrase(unsigned status)
@@ -113,8 +122,10 @@ static int api_batch_compute(struct api_req *req, stim_error_t *err)
 					    "hold a batch.\",\"status\":\"INVALID_ARGUMENT\"}}");
 			resp.len = strlen(resp.body);
 		} else {
+			struct inner in = { &parts[i], api_header(req, "Host") };
+
 			api_dispatch(req->dispatcher, parts[i].method, parts[i].path, parts[i].body,
-				     parts[i].body_len, id, part_header, &parts[i], &resp, allow,
+				     parts[i].body_len, id, part_header, &in, &resp, allow,
 				     sizeof(allow));
 		}
 		append_answer(&out, &len, &parts[i], &resp);

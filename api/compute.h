@@ -6,7 +6,8 @@
  * (zonal, regional, global; api/compute_operations.c), the project
  * with its common instance metadata (api/compute_projects.c), images
  * (api/compute_images.c), instances (api/compute_instances.c), networks
- * and subnetworks (api/compute_networks.c).
+ * and subnetworks (api/compute_networks.c), firewall rules
+ * (api/compute_firewalls.c).
  */
 
 #include <stdbool.h>
@@ -33,6 +34,8 @@ extern const struct api_route api_compute_image_routes[];
 extern const size_t api_compute_image_routes_count;
 extern const struct api_route api_compute_network_routes[];
 extern const size_t api_compute_network_routes_count;
+extern const struct api_route api_compute_firewall_routes[];
+extern const size_t api_compute_firewall_routes_count;
 
 /* A metadata body, {"fingerprint": "...", "items": [{"key", "value"}]}
  * (project and instance alike), into items (the caller's) and the
@@ -53,6 +56,8 @@ json_t *api_compute_fingerprint_json(const unsigned char *fp);
 
 /* A compute#operation, links under this request's host. */
 json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_compute_op *op);
+/* Answers 200 with op (which it finishes with), as every mutation does. */
+int api_compute_reply_op(struct api_req *req, struct stim_compute_op *op);
 /* GCE's not-found answer for a project, and the project check every
  * Compute route makes first (an unknown or deleted project is 404). */
 int api_compute_project_check(struct api_req *req, stim_error_t *err);

@@ -187,14 +187,6 @@ fail:
 	return -1;
 }
 
-static int reply_op(struct api_req *req, struct stim_compute_op *op)
-{
-	int ret = api_reply_json(req, 200, api_compute_op_to_json(req, op));
-
-	stim_compute_op_fini(op);
-	return ret;
-}
-
 static int api_compute_instances_insert(struct api_req *req, stim_error_t *err)
 {
 	cleanup_json json_t *body = api_body_json(req, err);
@@ -207,7 +199,7 @@ static int api_compute_instances_insert(struct api_req *req, stim_error_t *err)
 	ret = stim_instance_insert(req->ctx, api_path(req, "project"), api_path(req, "zone"), &spec,
 				   &op, err);
 	spec_fini(&spec);
-	return ret < 0 ? -1 : reply_op(req, &op);
+	return ret < 0 ? -1 : api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_delete(struct api_req *req, stim_error_t *err)
@@ -217,7 +209,7 @@ static int api_compute_instances_delete(struct api_req *req, stim_error_t *err)
 	if (stim_instance_delete(req->ctx, api_path(req, "project"), api_path(req, "zone"),
 				 api_path(req, "instance"), &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int act(struct api_req *req, enum stim_instance_verb verb, stim_error_t *err)
@@ -227,7 +219,7 @@ static int act(struct api_req *req, enum stim_instance_verb verb, stim_error_t *
 	if (stim_instance_act(req->ctx, api_path(req, "project"), api_path(req, "zone"),
 			      api_path(req, "instance"), verb, &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_stop(struct api_req *req, stim_error_t *err)
@@ -268,7 +260,7 @@ static int api_compute_instances_set_metadata(struct api_req *req, stim_error_t 
 				       api_path(req, "instance"), has_fp ? fp : NULL, &items, &op,
 				       err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_set_labels(struct api_req *req, stim_error_t *err)
@@ -294,7 +286,7 @@ static int api_compute_instances_set_labels(struct api_req *req, stim_error_t *e
 				     api_path(req, "instance"), has_fp ? fp : NULL, &labels, &op,
 				     err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_set_tags(struct api_req *req, stim_error_t *err)
@@ -317,7 +309,7 @@ static int api_compute_instances_set_tags(struct api_req *req, stim_error_t *err
 				     api_path(req, "instance"), has_fp ? fp : NULL, &tags, &op,
 				     err);
 	stim_strv_fini(&tags);
-	return ret < 0 ? -1 : reply_op(req, &op);
+	return ret < 0 ? -1 : api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_set_machine_type(struct api_req *req, stim_error_t *err)
@@ -335,7 +327,7 @@ static int api_compute_instances_set_machine_type(struct api_req *req, stim_erro
 					   api_path(req, "zone"), api_path(req, "instance"), mt,
 					   &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_instances_get(struct api_req *req, stim_error_t *err)

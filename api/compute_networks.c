@@ -22,14 +22,6 @@ static char *project_url(const struct api_req *req)
 	return xasprintf("%s/compute/v1/projects/%s", base, api_path(req, "project"));
 }
 
-static int reply_op(struct api_req *req, struct stim_compute_op *op)
-{
-	int ret = api_reply_json(req, 200, api_compute_op_to_json(req, op));
-
-	stim_compute_op_fini(op);
-	return ret;
-}
-
 static json_t *resource(const char *kind, int64_t id, const char *name, int64_t created_ms,
 			const char *description)
 {
@@ -158,7 +150,7 @@ static int api_compute_networks_insert(struct api_req *req, stim_error_t *err)
 	spec.legacy_range = json_object_get(body, "IPv4Range") != NULL;
 	if (stim_network_insert(req->ctx, api_path(req, "project"), &spec, &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_networks_get(struct api_req *req, stim_error_t *err)
@@ -206,7 +198,7 @@ static int api_compute_networks_delete(struct api_req *req, stim_error_t *err)
 	if (stim_network_delete(req->ctx, api_path(req, "project"), api_path(req, "network"), &op,
 				err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_networks_patch(struct api_req *req, stim_error_t *err)
@@ -228,7 +220,7 @@ static int api_compute_networks_patch(struct api_req *req, stim_error_t *err)
 	if (stim_network_patch(req->ctx, api_path(req, "project"), api_path(req, "network"), &patch,
 			       &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 /* What gcloud's --switch-to-custom-subnet-mode calls. */
@@ -240,7 +232,7 @@ static int api_compute_networks_switch(struct api_req *req, stim_error_t *err)
 	if (stim_network_patch(req->ctx, api_path(req, "project"), api_path(req, "network"), &patch,
 			       &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 /* Subnetworks */
@@ -262,7 +254,7 @@ static int api_compute_subnetworks_insert(struct api_req *req, stim_error_t *err
 	if (stim_subnetwork_insert(req->ctx, api_path(req, "project"), api_path(req, "region"),
 				   &spec, &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_subnetworks_get(struct api_req *req, stim_error_t *err)
@@ -358,7 +350,7 @@ static int api_compute_subnetworks_delete(struct api_req *req, stim_error_t *err
 	if (stim_subnetwork_delete(req->ctx, api_path(req, "project"), api_path(req, "region"),
 				   api_path(req, "subnetwork"), &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_subnetworks_expand(struct api_req *req, stim_error_t *err)
@@ -371,7 +363,7 @@ static int api_compute_subnetworks_expand(struct api_req *req, stim_error_t *err
 	    stim_subnetwork_expand(req->ctx, api_path(req, "project"), api_path(req, "region"),
 				   api_path(req, "subnetwork"), range, &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 static int api_compute_subnetworks_patch(struct api_req *req, stim_error_t *err)
@@ -394,7 +386,7 @@ static int api_compute_subnetworks_patch(struct api_req *req, stim_error_t *err)
 				  api_path(req, "subnetwork"), has_fp ? fp : NULL, description, pga,
 				  &op, err) < 0)
 		return -1;
-	return reply_op(req, &op);
+	return api_compute_reply_op(req, &op);
 }
 
 /* What gcloud's subnets update --enable-private-ip-google-access calls:
@@ -417,7 +409,7 @@ static int api_compute_subnetworks_set_pga(struct api_req *req, stim_error_t *er
 				    api_path(req, "subnetwork"), s.fingerprint, NULL, pga, &op,
 				    err);
 	stim_subnetwork_fini(&s);
-	return ret < 0 ? -1 : reply_op(req, &op);
+	return ret < 0 ? -1 : api_compute_reply_op(req, &op);
 }
 
 #define NET "/compute/v1/projects/{project}/global/networks"

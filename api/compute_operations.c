@@ -81,6 +81,14 @@ json_t *api_compute_op_to_json(const struct api_req *req, const struct stim_comp
 	return j;
 }
 
+int api_compute_reply_op(struct api_req *req, struct stim_compute_op *op)
+{
+	int ret = api_reply_json(req, 200, api_compute_op_to_json(req, op));
+
+	stim_compute_op_fini(op);
+	return ret;
+}
+
 /* The scope of the route: which path variable names it, if any. */
 static int scope_of(struct api_req *req, enum stim_op_scope *type, const char **scope,
 		    stim_error_t *err)

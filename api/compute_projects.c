@@ -147,15 +147,12 @@ static int api_compute_projects_set_metadata(struct api_req *req, stim_error_t *
 	struct stim_compute_op op;
 	unsigned char fp[STIM_FINGERPRINT_LEN];
 	bool has_fp;
-	int ret;
 
 	if (body == NULL || api_compute_metadata_from_json(body, &items, fp, &has_fp, err) < 0 ||
 	    stim_compute_project_set_metadata(req->ctx, api_path(req, "project"),
 					      has_fp ? fp : NULL, &items, &op, err) < 0)
 		return -1;
-	ret = api_reply_json(req, 200, api_compute_op_to_json(req, &op));
-	stim_compute_op_fini(&op);
-	return ret;
+	return api_compute_reply_op(req, &op);
 }
 
 const struct api_route api_compute_project_routes[] = {

@@ -8,6 +8,7 @@
 
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
+#include "src/store_firewalls.h"
 #include "src/store_networks.h"
 #include "src/util.h"
 
@@ -135,6 +136,29 @@ static int fill_subnets(struct stim_db *db, struct stim_network *net, stim_error
 	return 0;
 }
 
+/* A network is in use while a firewall rule names it. */
+static int firewall_check(struct stim_db *db, const char *project, const char *network,
+			  stim_error_t *err)
+{
+	struct stim_firewall *v = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (stim_store_firewall_scan(db, project, network, "", 1, &v, &n, err) < 0)
+		return -1;
+	if (n > 0) {
+		cleanup_free char *what = xasprintf(
+			"network resource 'projects/%s/global/networks/%s'", project, network);
+		cleanup_free char *user =
+			xasprintf("projects/%s/global/firewalls/%s", project, v[0].name);
+
+		ret = in_use(what, user, err);
+		stim_firewall_fini(&v[0]);
+	}
+	free(v);
+	return ret;
+}
+
 /* An auto mode network's own subnet: named as the network, one per
  * region (custom subnets added to it have other names). */
 static bool auto_subnet(const struct stim_network *net, const struct stim_subnetwork *s)
@@ -228,6 +252,24 @@ int stim_network_insert(struct stim_ctx *ctx, const char *project,
 	return commit(&tx, op, err);
 }
 
+int stim_network_put_default(struct stim_db *db, const char *project, stim_error_t *err)
+{
+	struct stim_network net = {
+		.project = (char *)project,
+		.name = "default",
+		.id = new_id(),
+		.description = "Default network for the project",
+		.auto_subnets = true,
+		.mtu = STIM_NETWORK_MTU_DEFAULT,
+		.routing_mode = "REGIONAL",
+		.create_time_ms = stim_now_ms(),
+	};
+
+	if (stim_store_network_insert(db, &net, err) < 0)
+		return -1;
+	return add_auto_subnets(db, &net, err);
+}
+
 int stim_network_get(struct stim_ctx *ctx, const char *project, const char *name,
 		     struct stim_network *out, stim_error_t *err)
 {
@@ -284,7 +326,8 @@ int stim_network_delete(struct stim_ctx *ctx, const char *project, const char *n
 	if (begin(ctx, project, &db, &tx, err) < 0 ||
 	    stim_store_network_get(db, project, name, &net, err) < 0)
 		return -1;
-	if (subnets_of(db, project, name, &v, &n, err) < 0)
+	if (subnets_of(db, project, name, &v, &n, err) < 0 ||
+	    firewall_check(db, project, name, err) < 0)
 		goto out;
 	/* An auto network's own subnets go with it; any other is in use. */
 	for (size_t i = 0; i < n; i++) {

@@ -5,7 +5,8 @@
  * from GCE's table of ranges; custom mode none), subnetworks insert, get,
  * list, aggregated list, delete, patch and expandIpCidrRange, with GCE's
  * rules: RFC 1035 names, ranges that never overlap inside a network, a
- * network or subnet in use refused with resourceInUseByAnotherResource.
+ * network or subnet in use (by a subnet or a firewall rule) refused with
+ * resourceInUseByAnotherResource.
  * Networks make global operations, subnetworks regional ones.
  *
  * This is the resource side; the router namespaces and bridges that carry
@@ -82,6 +83,9 @@ void stim_subnetwork_fini(struct stim_subnetwork *s);
 int stim_network_insert(struct stim_ctx *ctx, const char *project,
 			const struct stim_network_spec *spec, struct stim_compute_op *op,
 			stim_error_t *err);
+/* The project's auto mode network "default", in the caller's transaction
+ * (src/firewalls.h adds its rules). */
+int stim_network_put_default(struct stim_db *db, const char *project, stim_error_t *err);
 int stim_network_get(struct stim_ctx *ctx, const char *project, const char *name,
 		     struct stim_network *out, stim_error_t *err);
 /* Networks by name after `after`, at most max; *more when others follow. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/cleanup.h"
+#include "src/firewalls.h"
 #include "src/lro.h"
 #include "src/page_token.h"
 #include "src/projects_filter.h"
@@ -192,7 +193,7 @@ static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 
 		p->number = NUMBER_MIN + (int64_t)(stim_random_u64() % NUMBER_SPAN);
 		if (stim_store_project_insert(db, p, &ierr) == 0)
-			return 0;
+			break;
 		if (ierr->code != STIM_ALREADY_EXISTS || attempt >= 8) {
 			stim_project_fini(p);
 			*err = ierr;
@@ -200,6 +201,13 @@ static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 		}
 		stim_error_free(ierr);
 	}
+	/* GCE gives a project with Compute Engine its default network and
+	 * firewall rules; here every project has Compute Engine. */
+	if (stim_firewall_create_default_network(db, p->project_id, err) < 0) {
+		stim_project_fini(p);
+		return -1;
+	}
+	return 0;
 }
 
 int stim_project_create(struct stim_ctx *ctx, const struct stim_project_spec *spec,

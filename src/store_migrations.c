@@ -322,6 +322,19 @@ const struct stim_migration stim_migrations[] = {
 	  "  PRIMARY KEY (project, region, name)"
 	  ") WITHOUT ROWID;"
 	  "CREATE INDEX subnetworks_by_network ON subnetworks (project, network);" },
+	{ 10,
+	  /* VPC firewall rules. rule is the rule's JSON as GCE renders it
+	   * (src/firewall_rule.h): read back through the same checks. */
+	  "CREATE TABLE firewalls ("
+	  "  project TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL UNIQUE,"
+	  "  network TEXT NOT NULL,"
+	  "  rule TEXT NOT NULL,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  PRIMARY KEY (project, name)"
+	  ") WITHOUT ROWID;"
+	  "CREATE INDEX firewalls_by_network ON firewalls (project, network);" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);
