@@ -80,3 +80,7 @@ const char *stim_host_object_kind_name(enum stim_host_object_kind kind);
  * emptied with cgroup.kill where the file exists (cgroup2), unless this very
  * process is inside it; in a v1 hierarchy it fails with FAILED_PRECONDITION. */
 int stim_host_object_remove(const struct stim_host_object *o, stim_error_t *err);
+/* A named network namespace (/run/netns/<name>) as `ip netns del` removes
+ * it: the bind mount detached, the file gone. A missing one counts as
+ * removed. */
+int stim_host_remove_netns(const char *name, stim_error_t *err);

@@ -92,6 +92,5 @@ int stim_host_collect_nft_tables(const char *prefix, struct stim_host_object_vec
 /* Removers: an object already gone counts as removed */
 
 int stim_host_remove_cgroup(const char *path, stim_error_t *err);
-int stim_host_remove_netns(const char *name, stim_error_t *err);
 int stim_host_remove_link(const char *name, stim_error_t *err);
 int stim_host_remove_nft_table(unsigned family, const char *table, stim_error_t *err);
