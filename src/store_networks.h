@@ -9,16 +9,14 @@
 #include "src/store.h"
 
 /* ALREADY_EXISTS when the name is taken. */
-int stim_store_network_insert(struct stim_db *db, const struct stim_network *n,
-			      stim_error_t *err);
+int stim_store_network_insert(struct stim_db *db, const struct stim_network *n, stim_error_t *err);
 /* NOT_FOUND when absent; subnets not filled. */
 int stim_store_network_get(struct stim_db *db, const char *project, const char *name,
 			   struct stim_network *out, stim_error_t *err);
-int stim_store_network_scan(struct stim_db *db, const char *project, const char *after,
-			    int limit, struct stim_network **out, size_t *n, stim_error_t *err);
+int stim_store_network_scan(struct stim_db *db, const char *project, const char *after, int limit,
+			    struct stim_network **out, size_t *n, stim_error_t *err);
 /* auto_subnets, mtu, routing_mode. */
-int stim_store_network_update(struct stim_db *db, const struct stim_network *n,
-			      stim_error_t *err);
+int stim_store_network_update(struct stim_db *db, const struct stim_network *n, stim_error_t *err);
 int stim_store_network_remove(struct stim_db *db, const char *project, const char *name,
 			      stim_error_t *err);
 
