@@ -11,6 +11,7 @@
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/instances.h"
+#include "src/ipv4.h"
 #include "src/json.h"
 #include "src/page_token.h"
 #include "src/util.h"
@@ -57,6 +58,28 @@ static int tags_from_json(json_t *tags, struct stim_strv *out, stim_error_t *err
 		stim_strv_push(out, json_string_value(v));
 	}
 	return 0;
+}
+
+/* nic0: its network, subnetwork and internal address. (External
+ * addresses, accessConfigs, come later; an instance from before VPCs
+ * names the default network without an address.) */
+static json_t *nics_json(const char *purl, const struct stim_instance *in)
+{
+	json_t *nic = json_pack("{s:s, s:s, s:s}", "kind", "compute#networkInterface", "name",
+				"nic0", "stackType", "IPV4_ONLY");
+	char ip[STIM_IPV4_BUFSZ];
+
+	json_object_set_new(nic, "network",
+			    json_sprintf("%s/global/networks/%s", purl,
+					 in->nic.network != NULL ? in->nic.network : "default"));
+	if (in->nic.network != NULL) {
+		json_object_set_new(nic, "subnetwork",
+				    json_sprintf("%s/regions/%s/subnetworks/%s", purl,
+						 in->nic.region, in->nic.subnet));
+		json_object_set_new(nic, "networkIP",
+				    json_string(stim_ipv4_format(in->nic.ip, ip)));
+	}
+	return json_pack("[o]", nic);
 }
 
 static json_t *instance_json(const struct api_req *req, const struct stim_instance *in)
@@ -112,14 +135,7 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 			  "source", json_sprintf("%s/zones/%s/disks/%s", purl, in->zone, in->name),
 			  "deviceName", in->name, "index", 0, "boot", 1, "autoDelete", 1,
 			  "interface", "SCSI", "diskSizeGb", "10"));
-	/* The NIC arrives with VPCs (issue 5): until then the interface names
-	 * the default network and has no address, which gcloud prints as
-	 * such ("Instance internal IP is None") rather than failing. */
-	json_object_set_new(j, "networkInterfaces",
-			    json_pack("[{s:s, s:s, s:o, s:s}]", "kind", "compute#networkInterface",
-				      "name", "nic0", "network",
-				      json_sprintf("%s/global/networks/default", purl), "stackType",
-				      "IPV4_ONLY"));
+	json_object_set_new(j, "networkInterfaces", nics_json(purl, in));
 	json_object_set_new(j, "scheduling",
 			    json_pack("{s:s, s:b, s:b, s:s}", "onHostMaintenance", "MIGRATE",
 				      "automaticRestart", 1, "preemptible", 0, "provisioningModel",
@@ -137,17 +153,26 @@ static void spec_fini(struct stim_instance_spec *spec)
 }
 
 /* The members of an insert body the emulator uses; the rest of what
- * gcloud sends (networkInterfaces until VPCs, serviceAccounts,
+ * gcloud sends (accessConfigs until external addresses, serviceAccounts,
  * scheduling, ...) is accepted and left alone. */
 static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_error_t *err)
 {
 	json_t *disks = json_object_get(body, "disks");
+	json_t *nic = json_array_get(json_object_get(body, "networkInterfaces"), 0);
 	json_t *meta = json_object_get(body, "metadata");
 	json_t *items = meta != NULL ? json_object_get(meta, "items") : NULL;
 	json_t *v;
 	size_t i;
 
 	memset(spec, 0, sizeof(*spec));
+	if (nic != NULL && (stim_json_get_string(nic, "network", &spec->network, err) < 0 ||
+			    stim_json_get_string(nic, "subnetwork", &spec->subnetwork, err) < 0 ||
+			    stim_json_get_string(nic, "networkIP", &spec->network_ip, err) < 0))
+		return -1;
+	if (json_array_size(json_object_get(body, "networkInterfaces")) > 1)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field 'resource.networkInterfaces': "
+				       "instances here have one network interface.");
 	if (stim_json_get_string(body, "name", &spec->name, err) < 0 ||
 	    stim_json_get_string(body, "machineType", &spec->machine_type, err) < 0 ||
 	    stim_json_get_string(body, "description", &spec->description, err) < 0 ||

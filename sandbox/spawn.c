@@ -657,7 +657,8 @@ int stim_sandbox_start(const struct stim_sandbox_config *c, struct stim_sandbox 
 		return stim_err_sys(err, e, "clone3 an instance");
 	}
 	plan_fini(p);
-	if (c->cgroup != NULL && stim_cgroup_enter(c->cgroup, pid, err) < 0) {
+	if ((c->cgroup != NULL && stim_cgroup_enter(c->cgroup, pid, err) < 0) ||
+	    (c->before_exec != NULL && c->before_exec(c->before_exec_arg, pid, err) < 0)) {
 		close(sv[0]);
 		reap(pid, pidfd);
 		return -1;

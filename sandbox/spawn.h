@@ -63,6 +63,11 @@ struct stim_sandbox_config {
 	 * image below must be owned by that range (images/ shifts a copy),
 	 * and the disk's top is chowned to it here. */
 	uint32_t userns_base;
+	/* Called by the parent once the child exists and is in its cgroup,
+	 * before it goes on to pivot_root and exec: what is made here (the
+	 * instance's NIC) is there when PID 1 starts. NULL: nothing. */
+	int (*before_exec)(void *arg, pid_t pid, stim_error_t *err);
+	void *before_exec_arg;
 };
 
 /* How many ids a user namespace maps. */

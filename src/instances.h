@@ -23,6 +23,14 @@
 #include "src/labels.h"
 #include "src/strv.h"
 
+/* An instance's network interface (nic0). */
+struct stim_nic {
+	char *network; /* names; NULL: none (an instance from before VPCs) */
+	char *region;
+	char *subnet;
+	uint32_t ip; /* host order */
+};
+
 struct stim_instance {
 	char *project;
 	char *zone;
@@ -40,6 +48,7 @@ struct stim_instance {
 	struct stim_labels labels;
 	unsigned char tags_fingerprint[STIM_FINGERPRINT_LEN];
 	struct stim_strv tags; /* network tags, sorted */
+	struct stim_nic nic;
 	int pid;
 	uint64_t pid_start;
 	int64_t create_time_ms;
@@ -56,6 +65,11 @@ struct stim_instance_spec {
 	struct stim_labels metadata;
 	struct stim_labels labels;
 	struct stim_strv tags;
+	/* networkInterfaces[0]: a network and/or subnetwork (names or URLs;
+	 * neither: the project's default network) and an address to take. */
+	const char *network;
+	const char *subnetwork;
+	const char *network_ip;
 };
 
 void stim_instance_fini(struct stim_instance *in);

@@ -20,11 +20,15 @@
 
 #include "images/images.h"
 #include "sandbox/cgroup.h"
+#include "netns/vpc.h"
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/log.h"
+#include "src/networks.h"
 #include "src/procfs.h"
+#include "src/store_instances.h"
+#include "src/store_networks.h"
 #include "src/supervisor.h"
 #include "src/util.h"
 
@@ -124,6 +128,66 @@ void stim_instance_watch(struct stim_ctx *ctx, const struct stim_instance *in, i
 		STIM_LOG_W("instance %s: %s", in->name, err->msg);
 }
 
+/* The NIC's part of a start: what the instance's row names, resolved to
+ * the host's terms (ids, range, MTU). */
+static int nic_of(struct stim_ctx *ctx, const struct stim_instance *in, struct stim_vpc_nic *out,
+		  stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	struct stim_network net;
+	struct stim_subnetwork sub;
+
+	if (db == NULL || stim_store_network_get(db, in->project, in->nic.network, &net, err) < 0)
+		return -1;
+	if (stim_store_subnet_get(db, in->project, in->nic.region, in->nic.subnet, &sub, err) < 0) {
+		stim_network_fini(&net);
+		return -1;
+	}
+	out->network_id = net.id;
+	out->subnet_id = sub.id;
+	out->instance_id = in->id;
+	out->range = sub.range;
+	out->ip = in->nic.ip;
+	out->mtu = net.mtu;
+	stim_network_fini(&net);
+	stim_subnetwork_fini(&sub);
+	return 0;
+}
+
+/* sandbox's before_exec: the NIC into the new instance's namespace. */
+static int attach_nic(void *arg, pid_t pid, stim_error_t *err)
+{
+	const struct stim_vpc_nic *nic = arg;
+	cleanup_free char *path = xasprintf("/proc/%d/ns/net", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return stim_err_sys(err, errno, "open %s", path);
+	return stim_vpc_attach(nic, fd, err);
+}
+
+void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance *in)
+{
+	cleanup_error stim_error_t err = NULL;
+	cleanup_db struct stim_db *db = NULL;
+	struct stim_network net;
+	int64_t running = 0;
+
+	if (in->nic.network == NULL)
+		return;
+	db = stim_store_db(ctx->store, &err);
+	if (db == NULL ||
+	    stim_store_instance_count_network(db, in->project, in->nic.network, NULL, NULL, true,
+					      &running, &err) < 0 ||
+	    stim_store_network_get(db, in->project, in->nic.network, &net, &err) < 0) {
+		STIM_LOG_W("instance %s: %s", in->name, err->msg);
+		return;
+	}
+	if (running == 0 && stim_vpc_router_remove(net.id, &err) < 0)
+		STIM_LOG_W("network %s: %s", net.name, err->msg);
+	stim_network_fini(&net);
+}
+
 /* The host work of a start: image, cgroup, init config, console, spawn.
  * On success the instance's pid and start time are set. */
 int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
@@ -145,6 +209,7 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			 "HOME=/root", NULL };
 	struct stim_sandbox_config c = { 0 };
+	struct stim_vpc_nic nic;
 
 	if (ctx->init_path == NULL)
 		return stim_err(err, STIM_FAILED_PRECONDITION,
@@ -190,6 +255,12 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	c.pass_fd = config;
 	c.cgroup = cg;
 	c.userns_base = ctx->cfg->userns_base;
+	if (in->nic.network != NULL) {
+		if (nic_of(ctx, in, &nic, err) < 0)
+			goto fail;
+		c.before_exec = attach_nic;
+		c.before_exec_arg = &nic;
+	}
 	if (stim_sandbox_start(&c, &sb, err) < 0)
 		goto fail;
 	in->pid = sb.pid;

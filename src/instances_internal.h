@@ -24,6 +24,13 @@ int stim_instance_begin(struct stim_ctx *ctx, const char *project, const char *z
 int stim_instance_record_op(struct stim_db *db, const struct stim_instance *in, const char *type,
 			    bool done, struct stim_compute_op *op, stim_error_t *err);
 
+/* The NIC of an instance being inserted (src/instances_nic.c), in the
+ * insert's transaction: its network and subnetwork, and its address
+ * (spec's networkIP, else the subnet's first free one). */
+int stim_instance_nic_plan(struct stim_db *db, const char *project, const char *zone,
+			   const struct stim_instance_spec *spec, struct stim_nic *out,
+			   stim_error_t *err);
+
 /* Jobs (src/instances_jobs.c): the host work after a recorded change,
  * which then finishes op. An insert's failed start leaves no instance. */
 enum stim_instance_job_kind {
@@ -51,6 +58,9 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 /* Ends every process of the instance (SIGTERM to PID 1 and its grace
  * period, then the cgroup's kill) and removes its cgroup. */
 void stim_instance_halt(struct stim_ctx *ctx, const struct stim_instance *in);
+/* After a stop or delete: the network's router goes when no instance
+ * runs on it any more. */
+void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance *in);
 /* The instance's directory, boot disk included. */
 void stim_instance_remove_files(struct stim_ctx *ctx, int64_t id);
 /* Hands PID 1's pidfd (taken) to the supervisor. */

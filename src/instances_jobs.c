@@ -95,6 +95,7 @@ static void discard(struct stim_ctx *ctx, const struct stim_instance *in)
 	stim_instance_halt(ctx, in);
 	stim_instance_remove_files(ctx, in->id);
 	forget(ctx, in);
+	stim_instance_vpc_release(ctx, in);
 }
 
 static void run_job(struct stim_ctx *ctx, void (*fn)(void *), struct job *j)
@@ -123,10 +124,14 @@ static char *exit_message(const struct stim_exit *e, const struct stim_error *fa
 /* Ends the processes and frees the cgroup; the disk stays (a stop). */
 static int stop_instance(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err)
 {
+	int ret;
+
 	stim_instance_halt(ctx, in);
 	in->pid = 0;
 	in->pid_start = 0;
-	return set_state(ctx, in, "TERMINATED", err);
+	ret = set_state(ctx, in, "TERMINATED", err);
+	stim_instance_vpc_release(ctx, in);
+	return ret;
 }
 
 /* (PROVISIONING or TERMINATED) -> STAGING -> RUNNING. A failed insert
@@ -302,6 +307,7 @@ static void exited_job(void *arg)
 			stim_error_free(steal_pointer(&err));
 			if (set_state(j->ctx, &in, "TERMINATED", &err) < 0)
 				STIM_LOG_E("instance %s: %s", j->name, err->msg);
+			stim_instance_vpc_release(j->ctx, &in);
 			STIM_LOG_I("instance %s/%s ended by itself: TERMINATED", j->zone, j->name);
 		}
 	}
@@ -374,6 +380,7 @@ int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)
 						 "running.");
 		if (set_state(ctx, in, "TERMINATED", &serr) < 0)
 			STIM_LOG_W("instance %s: %s", in->name, serr->msg);
+		stim_instance_vpc_release(ctx, in);
 		STIM_LOG_W("instance %s/%s could not be adopted: now TERMINATED", in->zone,
 			   in->name);
 	}

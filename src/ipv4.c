@@ -118,3 +118,21 @@ bool stim_cidr_reserved(const struct stim_cidr *c, uint32_t addr)
 
 	return addr == c->addr || addr == c->addr + 1 || addr == last - 1 || addr == last;
 }
+
+int stim_cidr_first_free(const struct stim_cidr *c, const uint32_t *used, size_t n, uint32_t *out)
+{
+	uint32_t last = stim_cidr_last(c);
+	size_t i = 0;
+
+	if (c->prefix > 29)
+		return -1;
+	for (uint32_t a = c->addr + 2; a <= last - 2; a++) {
+		while (i < n && used[i] < a)
+			i++;
+		if (i < n && used[i] == a)
+			continue;
+		*out = a;
+		return 0;
+	}
+	return -1;
+}

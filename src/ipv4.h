@@ -8,6 +8,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/error.h"
@@ -41,3 +42,8 @@ uint32_t stim_cidr_gateway(const struct stim_cidr *c);
 /* Whether GCE keeps addr for itself in subnet c: network, gateway,
  * second-to-last and broadcast addresses. */
 bool stim_cidr_reserved(const struct stim_cidr *c, uint32_t addr);
+
+/* The lowest address of subnet c that GCE would hand out (not one of its
+ * four reserved) and that is not in used (ascending; addresses outside c
+ * may be there). -1 when every one is taken. */
+int stim_cidr_first_free(const struct stim_cidr *c, const uint32_t *used, size_t n, uint32_t *out);

@@ -9,6 +9,7 @@
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/store_firewalls.h"
+#include "src/store_instances.h"
 #include "src/store_networks.h"
 #include "src/util.h"
 
@@ -134,6 +135,18 @@ static int fill_subnets(struct stim_db *db, struct stim_network *net, stim_error
 	}
 	free_subnets(v, n);
 	return 0;
+}
+
+/* A network or subnetwork is in use while an instance has a NIC on it. */
+static int instance_check(struct stim_db *db, const char *what, const char *project,
+			  const char *network, const char *region, const char *subnet,
+			  stim_error_t *err)
+{
+	cleanup_free char *user = NULL;
+
+	if (stim_store_instance_on_network(db, project, network, region, subnet, &user, err) < 0)
+		return -1;
+	return user != NULL ? in_use(what, user, err) : 0;
 }
 
 /* A network is in use while a firewall rule names it. */
@@ -329,6 +342,13 @@ int stim_network_delete(struct stim_ctx *ctx, const char *project, const char *n
 	if (subnets_of(db, project, name, &v, &n, err) < 0 ||
 	    firewall_check(db, project, name, err) < 0)
 		goto out;
+	{
+		cleanup_free char *what = xasprintf(
+			"network resource 'projects/%s/global/networks/%s'", project, name);
+
+		if (instance_check(db, what, project, name, NULL, NULL, err) < 0)
+			goto out;
+	}
 	/* An auto network's own subnets go with it; any other is in use. */
 	for (size_t i = 0; i < n; i++) {
 		if (!auto_subnet(&net, &v[i])) {
@@ -580,6 +600,14 @@ int stim_subnetwork_delete(struct stim_ctx *ctx, const char *project, const char
 
 	if (begin_subnet(ctx, project, region, name, &db, &tx, &s, &net, err) < 0)
 		return -1;
+	{
+		cleanup_free char *what =
+			xasprintf("subnetwork resource 'projects/%s/regions/%s/subnetworks/%s'",
+				  project, region, name);
+
+		if (instance_check(db, what, project, s.network, region, name, err) < 0)
+			goto out;
+	}
 	if (auto_subnet(&net, &s)) {
 		stim_err_reason(err, STIM_INVALID_ARGUMENT, "resourceInUseByAnotherResource",
 				"The subnetwork resource 'projects/%s/regions/%s/subnetworks/%s' "

@@ -10,7 +10,7 @@
 #define INSTANCE_COLUMNS                                                                           \
 	"project, zone, name, id, status, status_message, machine_type, image, source_image, "     \
 	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time, "        \
-	"label_fingerprint, tags_fingerprint"
+	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip"
 
 static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 {
@@ -122,7 +122,7 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 			       stim_error_t *err)
 {
 	static const char sql[] = "INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
-				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -143,6 +143,13 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 	sqlite3_bind_null(st, 15);
 	sqlite3_bind_blob(st, 16, in->label_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 17, in->tags_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
+	bind_opt(st, 18, in->nic.network);
+	bind_opt(st, 19, in->nic.region);
+	bind_opt(st, 20, in->nic.subnet);
+	if (in->nic.network != NULL)
+		sqlite3_bind_int64(st, 21, in->nic.ip);
+	else
+		sqlite3_bind_null(st, 21);
 	rc = sqlite3_step(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on */
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
@@ -180,6 +187,10 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->last_start_time_ms = sqlite3_column_int64(st, 14);
 	fingerprint_column(st, 15, in->label_fingerprint);
 	fingerprint_column(st, 16, in->tags_fingerprint);
+	in->nic.network = stim_db_column_dup(st, 17);
+	in->nic.region = stim_db_column_dup(st, 18);
+	in->nic.subnet = stim_db_column_dup(st, 19);
+	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 20);
 }
 
 static int load_pairs(struct stim_db *db, const struct pair_table *t, struct stim_instance *in,
@@ -407,5 +418,84 @@ int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size
 	}
 	*out = v;
 	*n = count;
+	return 0;
+}
+
+int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
+			    uint32_t **out, size_t *n, stim_error_t *err)
+{
+	static const char sql[] = "SELECT nic_ip FROM instances WHERE project = ? AND "
+				  "nic_network = ? AND nic_ip IS NOT NULL ORDER BY nic_ip";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	uint32_t *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = (uint32_t)sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return stim_db_err(db, "list instance addresses", err);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int stim_store_instance_count_network(struct stim_db *db, const char *project, const char *network,
+				      const char *region, const char *subnet, bool running_only,
+				      int64_t *count, stim_error_t *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM instances WHERE project = ?1 AND nic_network = ?2 AND "
+		"(?3 IS NULL OR (nic_region = ?3 AND nic_subnet = ?4)) AND (?5 = 0 OR status IN "
+		"('PROVISIONING', 'STAGING', 'RUNNING', 'SUSPENDING', 'SUSPENDED'))";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	bind_opt(st, 3, region);
+	bind_opt(st, 4, subnet);
+	sqlite3_bind_int(st, 5, running_only);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return stim_db_err(db, "count instances on a network", err);
+	*count = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int stim_store_instance_on_network(struct stim_db *db, const char *project, const char *network,
+				   const char *region, const char *subnet, char **user,
+				   stim_error_t *err)
+{
+	static const char sql[] =
+		"SELECT zone, name FROM instances WHERE project = ?1 AND nic_network = ?2 AND "
+		"(?3 IS NULL OR (nic_region = ?3 AND nic_subnet = ?4)) LIMIT 1";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	*user = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	bind_opt(st, 3, region);
+	bind_opt(st, 4, subnet);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*user = xasprintf("projects/%s/zones/%s/instances/%s", project,
+				  (const char *)sqlite3_column_text(st, 0),
+				  (const char *)sqlite3_column_text(st, 1));
+	else if (rc != SQLITE_DONE)
+		return stim_db_err(db, "find instances on a network", err);
 	return 0;
 }

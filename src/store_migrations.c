@@ -335,6 +335,16 @@ const struct stim_migration stim_migrations[] = {
 	  "  PRIMARY KEY (project, name)"
 	  ") WITHOUT ROWID;"
 	  "CREATE INDEX firewalls_by_network ON firewalls (project, network);" },
+	{ 11,
+	  /* An instance's NIC (nic0): its network, subnetwork and internal
+	   * address (host order), kept across stop and start as on GCE. An
+	   * address is never handed out twice in a network. */
+	  "ALTER TABLE instances ADD COLUMN nic_network TEXT;"
+	  "ALTER TABLE instances ADD COLUMN nic_region TEXT;"
+	  "ALTER TABLE instances ADD COLUMN nic_subnet TEXT;"
+	  "ALTER TABLE instances ADD COLUMN nic_ip INTEGER;"
+	  "CREATE UNIQUE INDEX instances_by_ip ON instances (project, nic_network, nic_ip) "
+	  "WHERE nic_ip IS NOT NULL;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

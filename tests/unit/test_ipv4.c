@@ -79,11 +79,30 @@ static void test_ranges(void **state)
 	assert_true(stim_cidr_reserved(&s24, 0x0a0000ff));
 }
 
+static void test_first_free(void **state)
+{
+	struct stim_cidr s29 = cidr("10.0.0.0/29");
+	const uint32_t used[] = { 0x09000005, 0x0a000002, 0x0a000004 };
+	uint32_t a = 0;
+
+	/* .0 network, .1 gateway, .6 and .7 reserved: .2 to .5 are GCE's. */
+	assert_int_equal(stim_cidr_first_free(&s29, NULL, 0, &a), 0);
+	assert_int_equal(a, 0x0a000002);
+	assert_int_equal(stim_cidr_first_free(&s29, used, 3, &a), 0);
+	assert_int_equal(a, 0x0a000003);
+	{
+		const uint32_t full[] = { 0x0a000002, 0x0a000003, 0x0a000004, 0x0a000005 };
+
+		assert_int_equal(stim_cidr_first_free(&s29, full, 4, &a), -1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_first_free),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

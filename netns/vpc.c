@@ -1,0 +1,120 @@
+/* VPC networks on the host (see vpc.h). */
+#include "netns/vpc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "netns/link.h"
+#include "netns/netns.h"
+#include "src/cleanup.h"
+#include "src/util.h"
+
+/* One router change at a time: two instances booting on a new network
+ * must not both make its namespace, nor one remove it under the other. */
+static pthread_mutex_t routers = PTHREAD_MUTEX_INITIALIZER;
+
+char *stim_vpc_router_name(int64_t network_id)
+{
+	return xasprintf("stim-net-%llx", (unsigned long long)network_id);
+}
+
+/* Link names are 15 characters at most: a letter and 12 hex digits. */
+static void link_name(char prefix, int64_t id, char buf[16])
+{
+	snprintf(buf, 16, "%c%012llx", prefix, (unsigned long long)id & 0xffffffffffffULL);
+}
+
+/* The router namespace, made with forwarding on if it is not there. */
+static int router(int64_t network_id, stim_error_t *err)
+{
+	cleanup_free char *name = stim_vpc_router_name(network_id);
+	cleanup_error stim_error_t cerr = NULL;
+	int fd = stim_netns_open(name, &cerr);
+
+	if (fd >= 0 || cerr->code != STIM_NOT_FOUND) {
+		if (fd < 0)
+			*err = steal_pointer(&cerr);
+		return fd;
+	}
+	if (stim_netns_create(name, err) < 0)
+		return -1;
+	fd = stim_netns_open(name, err);
+	if (fd >= 0 && stim_netns_sysctl(fd, "ipv4/ip_forward", "1", err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bridge(struct nl_sock *sk, const struct stim_vpc_nic *nic, const char *name,
+		  stim_error_t *err)
+{
+	cleanup_error stim_error_t lerr = NULL;
+
+	/* Already there: made by an earlier NIC on the subnet. */
+	if (stim_link_up(sk, name, &lerr) == 0)
+		return 0;
+	if (stim_link_bridge_add(sk, name, nic->mtu, err) < 0 ||
+	    stim_link_addr_add(sk, name, stim_cidr_gateway(&nic->range), nic->range.prefix, err) <
+		    0)
+		return -1;
+	return 0;
+}
+
+static int inside(const struct stim_vpc_nic *nic, int instance_nsfd, stim_error_t *err)
+{
+	struct nl_sock *sk = stim_link_socket(instance_nsfd, err);
+	int ret;
+
+	if (sk == NULL)
+		return -1;
+	ret = stim_link_addr_add(sk, "ens4", nic->ip, nic->range.prefix, err) < 0 ||
+			      stim_link_up(sk, "ens4", err) < 0 ||
+			      stim_link_default_route(sk, stim_cidr_gateway(&nic->range), err) < 0
+		      ? -1
+		      : 0;
+	stim_link_socket_free(sk);
+	return ret;
+}
+
+int stim_vpc_attach(const struct stim_vpc_nic *nic, int instance_nsfd, stim_error_t *err)
+{
+	char br[16];
+	char veth[16];
+	struct nl_sock *sk = NULL;
+	int fd;
+	int ret = -1;
+
+	link_name('b', nic->subnet_id, br);
+	link_name('v', nic->instance_id, veth);
+	pthread_mutex_lock(&routers);
+	fd = router(nic->network_id, err);
+	if (fd < 0)
+		goto out;
+	sk = stim_link_socket(fd, err);
+	/* A veth of an earlier boot of this instance dies with its
+	 * namespace; one of a boot that failed half-way is removed first. */
+	if (sk == NULL || bridge(sk, nic, br, err) < 0 || stim_link_delete(sk, veth, err) < 0 ||
+	    stim_link_veth_add(sk, veth, br, "ens4", instance_nsfd, nic->mtu, err) < 0)
+		goto out;
+	ret = inside(nic, instance_nsfd, err);
+out:
+	pthread_mutex_unlock(&routers);
+	stim_link_socket_free(sk);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int stim_vpc_router_remove(int64_t network_id, stim_error_t *err)
+{
+	cleanup_free char *name = stim_vpc_router_name(network_id);
+	int ret;
+
+	pthread_mutex_lock(&routers);
+	ret = stim_netns_delete(name, err);
+	pthread_mutex_unlock(&routers);
+	return ret;
+}
