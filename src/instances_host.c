@@ -170,20 +170,20 @@ void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance 
 {
 	cleanup_error stim_error_t err = NULL;
 	cleanup_db struct stim_db *db = NULL;
+	cleanup_free char *user = NULL;
 	struct stim_network net;
-	int64_t running = 0;
 
 	if (in->nic.network == NULL)
 		return;
 	db = stim_store_db(ctx->store, &err);
 	if (db == NULL ||
-	    stim_store_instance_count_network(db, in->project, in->nic.network, NULL, NULL, true,
-					      &running, &err) < 0 ||
+	    stim_store_instance_on_network(db, in->project, in->nic.network, NULL, NULL, true,
+					   &user, &err) < 0 ||
 	    stim_store_network_get(db, in->project, in->nic.network, &net, &err) < 0) {
 		STIM_LOG_W("instance %s: %s", in->name, err->msg);
 		return;
 	}
-	if (running == 0 && stim_vpc_router_remove(net.id, &err) < 0)
+	if (user == NULL && stim_vpc_router_remove(net.id, &err) < 0)
 		STIM_LOG_W("network %s: %s", net.name, err->msg);
 	stim_network_fini(&net);
 }

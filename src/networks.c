@@ -144,7 +144,8 @@ static int instance_check(struct stim_db *db, const char *what, const char *proj
 {
 	cleanup_free char *user = NULL;
 
-	if (stim_store_instance_on_network(db, project, network, region, subnet, &user, err) < 0)
+	if (stim_store_instance_on_network(db, project, network, region, subnet, false, &user,
+					   err) < 0)
 		return -1;
 	return user != NULL ? in_use(what, user, err) : 0;
 }

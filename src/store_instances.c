@@ -450,36 +450,14 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 	return 0;
 }
 
-int stim_store_instance_count_network(struct stim_db *db, const char *project, const char *network,
-				      const char *region, const char *subnet, bool running_only,
-				      int64_t *count, stim_error_t *err)
-{
-	static const char sql[] =
-		"SELECT count(*) FROM instances WHERE project = ?1 AND nic_network = ?2 AND "
-		"(?3 IS NULL OR (nic_region = ?3 AND nic_subnet = ?4)) AND (?5 = 0 OR status IN "
-		"('PROVISIONING', 'STAGING', 'RUNNING', 'SUSPENDING', 'SUSPENDED'))";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
-	bind_opt(st, 3, region);
-	bind_opt(st, 4, subnet);
-	sqlite3_bind_int(st, 5, running_only);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return stim_db_err(db, "count instances on a network", err);
-	*count = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
 int stim_store_instance_on_network(struct stim_db *db, const char *project, const char *network,
-				   const char *region, const char *subnet, char **user,
-				   stim_error_t *err)
+				   const char *region, const char *subnet, bool running_only,
+				   char **user, stim_error_t *err)
 {
 	static const char sql[] =
 		"SELECT zone, name FROM instances WHERE project = ?1 AND nic_network = ?2 AND "
-		"(?3 IS NULL OR (nic_region = ?3 AND nic_subnet = ?4)) LIMIT 1";
+		"(?3 IS NULL OR (nic_region = ?3 AND nic_subnet = ?4)) AND (?5 = 0 OR status IN "
+		"('PROVISIONING', 'STAGING', 'RUNNING', 'SUSPENDING', 'SUSPENDED')) LIMIT 1";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -490,6 +468,7 @@ int stim_store_instance_on_network(struct stim_db *db, const char *project, cons
 	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
 	bind_opt(st, 3, region);
 	bind_opt(st, 4, subnet);
+	sqlite3_bind_int(st, 5, running_only);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*user = xasprintf("projects/%s/zones/%s/instances/%s", project,

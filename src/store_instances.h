@@ -36,13 +36,9 @@ int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size
 /* The internal addresses taken in a network, ascending. */
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
 			    uint32_t **out, size_t *n, stim_error_t *err);
-/* Instances with a NIC on the network (on one subnet of it when region is
- * not NULL), all or only those whose processes run or are starting. */
-int stim_store_instance_count_network(struct stim_db *db, const char *project, const char *network,
-				      const char *region, const char *subnet, bool running_only,
-				      int64_t *count, stim_error_t *err);
 /* An instance with its NIC on the network (on that subnet when region is
- * not NULL): *user its path, or NULL when none. */
+ * not NULL; only one whose processes run or are starting with
+ * running_only): *user its path, or NULL when none. */
 int stim_store_instance_on_network(struct stim_db *db, const char *project, const char *network,
-				   const char *region, const char *subnet, char **user,
-				   stim_error_t *err);
+				   const char *region, const char *subnet, bool running_only,
+				   char **user, stim_error_t *err);
