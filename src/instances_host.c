@@ -183,6 +183,8 @@ void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance 
 		STIM_LOG_W("instance %s: %s", in->name, err->msg);
 		return;
 	}
+	/* Host work, not under the store. */
+	stim_db_release(steal_pointer(&db));
 	if (user == NULL && stim_vpc_router_remove(net.id, &err) < 0)
 		STIM_LOG_W("network %s: %s", net.name, err->msg);
 	stim_network_fini(&net);

@@ -134,9 +134,6 @@ static int stop_instance(struct stim_ctx *ctx, struct stim_instance *in, stim_er
 	return ret;
 }
 
-/* (PROVISIONING or TERMINATED) -> STAGING -> RUNNING. A failed insert
- * leaves no instance, as on GCE; a failed start leaves it TERMINATED.
- * Either way the operation says why. */
 /* An image built for a start (debian-12's first use takes a while): its
  * progress is the operation's, as GCE's insert reports it. */
 static void build_progress(void *arg, int percent, const char *what)
@@ -150,6 +147,9 @@ static void build_progress(void *arg, int percent, const char *what)
 		STIM_LOG_W("operation %s: %s", j->op, err->msg);
 }
 
+/* (PROVISIONING or TERMINATED) -> STAGING -> RUNNING. A failed insert
+ * leaves no instance, as on GCE; a failed start leaves it TERMINATED.
+ * Either way the operation says why. */
 static void start_job(void *arg)
 {
 	struct job *j = arg;
