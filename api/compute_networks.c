@@ -412,6 +412,87 @@ static int api_compute_subnetworks_set_pga(struct api_req *req, stim_error_t *er
 	return ret < 0 ? -1 : api_compute_reply_op(req, &op);
 }
 
+/* Routes: the system ones, computed from networks and subnetworks. */
+
+static json_t *route_json(const struct api_req *req, const struct stim_route *r)
+{
+	cleanup_free char *purl = project_url(req);
+	json_t *j = resource("compute#route", (int64_t)r->id, r->name, r->create_time_ms, NULL);
+	char dest[STIM_CIDR_BUFSZ];
+
+	json_object_set_new(j, "network", json_sprintf("%s/global/networks/%s", purl, r->network));
+	json_object_set_new(j, "destRange", json_string(stim_cidr_format(&r->dest, dest)));
+	json_object_set_new(j, "priority", json_integer(r->priority));
+	if (r->internet) {
+		json_object_set_new(j, "description",
+				    json_string("Default route to the Internet."));
+		json_object_set_new(
+			j, "nextHopGateway",
+			json_sprintf("%s/global/gateways/default-internet-gateway", purl));
+		json_object_set_new(j, "routeType", json_string("STATIC"));
+	} else {
+		json_object_set_new(
+			j, "description",
+			json_sprintf("Default local route to the subnetwork %s.", dest));
+		json_object_set_new(j, "nextHopNetwork",
+				    json_sprintf("%s/global/networks/%s", purl, r->network));
+		json_object_set_new(j, "routeType", json_string("SUBNET"));
+	}
+	json_object_set_new(j, "selfLink", json_sprintf("%s/global/routes/%s", purl, r->name));
+	return j;
+}
+
+static int api_compute_routes_list(struct api_req *req, stim_error_t *err)
+{
+	struct stim_route *v = NULL;
+	cleanup_free char *next = NULL;
+	char after[256];
+	size_t n = 0;
+	size_t shown = 0;
+	int max;
+	json_t *items;
+	json_t *j;
+
+	if (page_args(req, after, sizeof(after), &max, err) < 0 ||
+	    stim_route_list(req->ctx, api_path(req, "project"), &v, &n, err) < 0)
+		return -1;
+	items = json_array();
+	/* By name, after the page token's, max of them. */
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, after) <= 0)
+			continue;
+		if (shown == (size_t)max) {
+			next = xstrdup(v[i - 1].name);
+			break;
+		}
+		json_array_append_new(items, route_json(req, &v[i]));
+		shown++;
+	}
+	j = list_json(req, "compute#routeList", "global/routes", items, next);
+	stim_routes_free(v, n);
+	return api_reply_json(req, 200, j);
+}
+
+static int api_compute_routes_get(struct api_req *req, stim_error_t *err)
+{
+	struct stim_route *v = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (stim_route_list(req->ctx, api_path(req, "project"), &v, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && ret < 0; i++) {
+		if (strcmp(v[i].name, api_path(req, "route")) == 0)
+			ret = api_reply_json(req, 200, route_json(req, &v[i]));
+	}
+	if (ret < 0)
+		ret = stim_err_reason(err, STIM_NOT_FOUND, "notFound",
+				      "The resource 'projects/%s/global/routes/%s' was not found",
+				      api_path(req, "project"), api_path(req, "route"));
+	stim_routes_free(v, n);
+	return ret;
+}
+
 #define NET "/compute/v1/projects/{project}/global/networks"
 #define SUB "/compute/v1/projects/{project}/regions/{region}/subnetworks"
 
@@ -431,5 +512,7 @@ const struct api_route api_compute_network_routes[] = {
 	{ "POST", SUB "/{subnetwork}/setPrivateIpGoogleAccess", api_compute_subnetworks_set_pga },
 	{ "GET", "/compute/v1/projects/{project}/aggregated/subnetworks",
 	  api_compute_subnetworks_aggregated },
+	{ "GET", "/compute/v1/projects/{project}/global/routes", api_compute_routes_list },
+	{ "GET", "/compute/v1/projects/{project}/global/routes/{route}", api_compute_routes_get },
 };
 const size_t api_compute_network_routes_count = STIM_ARRAY_SIZE(api_compute_network_routes);

@@ -705,3 +705,93 @@ out:
 	stim_network_fini(&net);
 	return ret;
 }
+
+/* Routes */
+
+void stim_routes_free(struct stim_route *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].network);
+	free(v);
+}
+
+/* FNV-1a: a route's name and id stay the same from list to list. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void add_route(struct stim_route **v, size_t *n, const struct stim_network *net,
+		      const struct stim_cidr *dest, bool internet)
+{
+	char range[STIM_CIDR_BUFSZ];
+	cleanup_free char *key =
+		xasprintf("%lld/%s", (long long)net->id, stim_cidr_format(dest, range));
+	struct stim_route *r;
+	uint64_t h = fnv1a(key);
+
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	r = &(*v)[(*n)++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "default-route-%016llx", (unsigned long long)h);
+	r->id = h & INT64_MAX;
+	r->network = xstrdup(net->name);
+	r->dest = *dest;
+	r->internet = internet;
+	r->priority = internet ? 1000 : 0;
+	r->create_time_ms = net->create_time_ms;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stim_route *)a)->name, ((const struct stim_route *)b)->name);
+}
+
+int stim_route_list(struct stim_ctx *ctx, const char *project, struct stim_route **out, size_t *n,
+		    stim_error_t *err)
+{
+	static const struct stim_cidr anywhere = { 0, 0 };
+	cleanup_db struct stim_db *db = NULL;
+	struct stim_network *nets = NULL;
+	size_t nnets = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (stim_compute_project_check(ctx, project, err) < 0)
+		return -1;
+	db = stim_store_db(ctx->store, err);
+	if (db == NULL ||
+	    stim_store_network_scan(db, project, "", SCAN_ALL, &nets, &nnets, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nnets; i++) {
+		struct stim_subnetwork *subs = NULL;
+		size_t nsubs = 0;
+
+		add_route(out, n, &nets[i], &anywhere, true);
+		if (subnets_of(db, project, nets[i].name, &subs, &nsubs, err) < 0) {
+			ret = -1;
+			break;
+		}
+		for (size_t k = 0; k < nsubs; k++)
+			add_route(out, n, &nets[i], &subs[k].range, false);
+		free_subnets(subs, nsubs);
+	}
+	for (size_t i = 0; i < nnets; i++)
+		stim_network_fini(&nets[i]);
+	free(nets);
+	if (ret < 0) {
+		stim_routes_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	qsort(*out, *n, sizeof(**out), route_cmp);
+	return 0;
+}

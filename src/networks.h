@@ -120,3 +120,20 @@ int stim_subnetwork_patch(struct stim_ctx *ctx, const char *project, const char 
 			  const char *name, const unsigned char *fingerprint,
 			  const char *description, int private_google_access,
 			  struct stim_compute_op *op, stim_error_t *err);
+
+/* A route GCE makes by itself: one to the internet per network, one to
+ * each of its subnets. Computed from the networks, never stored. */
+struct stim_route {
+	char name[32]; /* "default-route-<16 hex>", stable */
+	uint64_t id;
+	char *network;
+	struct stim_cidr dest;
+	bool internet; /* next hop: the default internet gateway; else the network */
+	int priority;  /* 1000 to the internet, 0 to a subnet */
+	int64_t create_time_ms;
+};
+
+void stim_routes_free(struct stim_route *v, size_t n);
+/* Every system route of the project, by name. */
+int stim_route_list(struct stim_ctx *ctx, const char *project, struct stim_route **out, size_t *n,
+		    stim_error_t *err);

@@ -2,7 +2,7 @@
 # VPC networks and subnetworks through gcloud: auto mode (a subnet per
 # region from GCE's table) and custom mode, subnets with overlaps refused,
 # expand-ip-range, private Google access, the switch to custom mode,
-# routing mode, the aggregated list, and GCE's refusals of what is in use
+# routing mode, the aggregated list, system routes, and GCE's refusals of what is in use
 # or malformed. (The bridges and namespaces that carry packets come next.)
 . "$(dirname "$0")/lib.sh"
 
@@ -73,6 +73,17 @@ check "a patch with the fingerprint" \
 google_error "and again with the old one" \
 	"$(http PATCH "$C/regions/$R/subnetworks/s1" -d "{\"fingerprint\":\"$fp\",\"description\":\"x\"}")" \
 	412 conditionNotMet FAILED_PRECONDITION
+
+# System routes: one to the internet per network, one per subnet.
+expect_eq "routes list" \
+	"$(gcloud compute routes list --filter='network.basename()=n1' --format='value(destRange,priority)' | sort | tr '\t' ' ' | tr '\n' ';')" \
+	"0.0.0.0/0 1000;10.0.0.0/20 0;10.0.16.0/24 0;"
+expect_eq "every network's" "$(gcloud compute routes list --format='value(name)' | wc -l)" 36
+r=$(gcloud compute routes list --filter='network.basename()=n1 AND priority=1000' --format='value(name)')
+expect_eq "describe" "$(gcloud compute routes describe "$r" --format='value(nextHopGateway.basename(),routeType)')" \
+	"default-internet-gateway	STATIC"
+expect_eq "pages of 10 (four of them)" \
+	"$(paginate "$C/global/routes?maxResults=10" '.items | length')" "10 10 10 6 "
 
 check_fails "a network with subnets cannot go" gcloud compute networks delete n1 --quiet
 google_error "resourceInUseByAnotherResource" "$(http DELETE "$C/global/networks/n1")" \
