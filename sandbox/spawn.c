@@ -101,9 +101,9 @@ static const struct {
 /* What a fresh /proc and /sys show of the host and would let root change
  * or read (the instance's root is the host's root: no user namespace).
  * As a container runtime does: read-only where it tunes the host's kernel
- * (/proc/sys, global sysctls such as vm.drop_caches among the few that
- * are the instance's own), hidden where it shows host memory, keys or
- * firmware. Paths below the new root; those this kernel lacks are
+ * (/proc/sys holds global sysctls such as vm.drop_caches beside the few
+ * that are the instance's own), hidden where it shows host memory, keys
+ * or firmware. Paths below the new root; those this kernel lacks are
  * skipped. */
 static const char *const proc_readonly[] = { "proc/sys", "proc/sysrq-trigger", "proc/bus",
 					     "proc/fs", "proc/irq" };
