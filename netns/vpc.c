@@ -52,29 +52,30 @@ static int bridge(struct nl_sock *sk, const struct stim_vpc_nic *nic, const char
 		  stim_error_t *err)
 {
 	cleanup_error stim_error_t lerr = NULL;
+	uint32_t gateway = stim_cidr_gateway(&nic->range);
 
 	/* Already there: made by an earlier NIC on the subnet. */
 	if (stim_link_up(sk, name, &lerr) == 0)
 		return 0;
-	if (stim_link_bridge_add(sk, name, nic->mtu, err) < 0 ||
-	    stim_link_addr_add(sk, name, stim_cidr_gateway(&nic->range), nic->range.prefix, err) <
-		    0)
+	if (stim_link_bridge_add(sk, name, nic->mtu, err) < 0)
 		return -1;
-	return 0;
+	return stim_link_addr_add(sk, name, gateway, nic->range.prefix, err);
 }
 
+/* ens4 inside the instance: its address, up, the default route. */
 static int inside(const struct stim_vpc_nic *nic, int instance_nsfd, stim_error_t *err)
 {
 	struct nl_sock *sk = stim_link_socket(instance_nsfd, err);
+	uint32_t gateway = stim_cidr_gateway(&nic->range);
 	int ret;
 
 	if (sk == NULL)
 		return -1;
-	ret = stim_link_addr_add(sk, "ens4", nic->ip, nic->range.prefix, err) < 0 ||
-			      stim_link_up(sk, "ens4", err) < 0 ||
-			      stim_link_default_route(sk, stim_cidr_gateway(&nic->range), err) < 0
-		      ? -1
-		      : 0;
+	ret = stim_link_addr_add(sk, "ens4", nic->ip, nic->range.prefix, err);
+	if (ret == 0)
+		ret = stim_link_up(sk, "ens4", err);
+	if (ret == 0)
+		ret = stim_link_default_route(sk, gateway, err);
 	stim_link_socket_free(sk);
 	return ret;
 }
