@@ -241,6 +241,43 @@ char *stim_db_column_dup(sqlite3_stmt *st, int col)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+int stim_db_rows(struct stim_db *db, sqlite3_stmt *st, size_t elem_size,
+		 int (*row)(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err), void *arg,
+		 void (*fini)(void *elem), const char *what, void **out, size_t *n,
+		 stim_error_t *err)
+{
+	char *v = NULL;
+	size_t count = 0;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Doubling: a page of a thousand rows is ten reallocs, not 1000. */
+		if (count == cap) {
+			cap = cap != 0 ? cap * 2 : 16;
+			v = xrealloc(v, cap * elem_size);
+		}
+		memset(v + count * elem_size, 0, elem_size);
+		if (row(st, v + count * elem_size, arg, err) < 0)
+			goto fail;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		stim_db_err(db, what, err);
+		goto fail;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+fail:
+	for (size_t i = 0; i < count; i++)
+		fini(v + i * elem_size);
+	free(v);
+	return -1;
+}
+
 int stim_db_err(struct stim_db *db, const char *what, stim_error_t *err)
 {
 	int rc = sqlite3_extended_errcode(db->conn);

@@ -27,6 +27,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "src/error.h"
 
@@ -64,6 +65,15 @@ void stim_cleanup_reset(sqlite3_stmt **stmt);
 
 /* A text column as a new string (the caller's), or NULL for SQL NULL. */
 char *stim_db_column_dup(sqlite3_stmt *st, int col);
+
+/* Every row of st (bound, not yet stepped) as an array of elements of
+ * elem_size, each filled by row(st, elem, arg, err) from a zeroed one.
+ * On failure (a row's, or the step's, named by `what`) the elements made
+ * are finished with fini and nothing is returned. */
+int stim_db_rows(struct stim_db *db, sqlite3_stmt *st, size_t elem_size,
+		 int (*row)(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err), void *arg,
+		 void (*fini)(void *elem), const char *what, void **out, size_t *n,
+		 stim_error_t *err);
 
 /* Turns the connection's last error into a stim_error: a UNIQUE or PRIMARY
  * KEY violation is ALREADY_EXISTS, SQLITE_BUSY is UNAVAILABLE, the rest is

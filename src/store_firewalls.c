@@ -61,6 +61,16 @@ static int row_to_firewall(struct stim_db *db, sqlite3_stmt *st, struct stim_fir
 	return 0;
 }
 
+static int firewall_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	return row_to_firewall(arg, st, elem, err);
+}
+
+static void firewall_fini(void *elem)
+{
+	stim_firewall_fini(elem);
+}
+
 int stim_store_firewall_get(struct stim_db *db, const char *project, const char *name,
 			    struct stim_firewall *out, stim_error_t *err)
 {
@@ -92,9 +102,6 @@ int stim_store_firewall_scan(struct stim_db *db, const char *project, const char
 				  "(?2 IS NULL OR network = ?2) AND name > ?3 ORDER BY name "
 				  "LIMIT ?4";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_firewall *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -107,24 +114,8 @@ int stim_store_firewall_scan(struct stim_db *db, const char *project, const char
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, after, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		if (row_to_firewall(db, st, &v[count], err) < 0)
-			goto fail;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		stim_db_err(db, "list firewalls", err);
-		goto fail;
-	}
-	*out = v;
-	*n = count;
-	return 0;
-fail:
-	for (size_t i = 0; i < count; i++)
-		stim_firewall_fini(&v[i]);
-	free(v);
-	return -1;
+	return stim_db_rows(db, st, sizeof(**out), firewall_row, db, firewall_fini,
+			    "list firewalls", (void **)out, n, err);
 }
 
 int stim_store_firewall_remove(struct stim_db *db, const char *project, const char *name,

@@ -193,6 +193,17 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 20);
 }
 
+static int instance_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	row_to_instance(st, elem);
+	return 0;
+}
+
+static void instance_fini(void *elem)
+{
+	stim_instance_fini(elem);
+}
+
 static int load_pairs(struct stim_db *db, const struct pair_table *t, struct stim_instance *in,
 		      struct stim_labels *out, stim_error_t *err)
 {
@@ -314,9 +325,6 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 				  "WHERE project = ?1 AND (?2 IS NULL OR zone = ?2) "
 				  "AND (zone, name) > (?3, ?4) ORDER BY zone, name LIMIT ?5";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_instance *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -327,27 +335,22 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 	sqlite3_bind_text(st, 3, after_zone, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, after_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		row_to_instance(st, &v[count++]);
-	}
-	if (rc != SQLITE_DONE) {
-		stim_db_err(db, "list instances", err);
-		goto fail;
-	}
+	if (stim_db_rows(db, st, sizeof(**out), instance_row, NULL, instance_fini, "list instances",
+			 (void **)out, n, err) < 0)
+		return -1;
+	/* The attributes' own statements, once this one is done. */
 	sqlite3_reset(st);
-	for (size_t i = 0; i < count; i++) {
-		if (load_attrs(db, &v[i], err) < 0)
-			goto fail;
+	for (size_t i = 0; i < *n; i++) {
+		if (load_attrs(db, &(*out)[i], err) < 0) {
+			for (size_t k = 0; k < *n; k++)
+				stim_instance_fini(&(*out)[k]);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
 	}
-	*out = v;
-	*n = count;
 	return 0;
-fail:
-	for (size_t i = 0; i < count; i++)
-		stim_instance_fini(&v[i]);
-	free(v);
-	return -1;
 }
 
 int stim_store_instance_update(struct stim_db *db, const struct stim_instance *in,
@@ -398,27 +401,23 @@ int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size
 	static const char sql[] =
 		"SELECT " INSTANCE_COLUMNS " FROM instances ORDER BY project, zone, name";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_instance *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		row_to_instance(st, &v[count++]);
-	}
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < count; i++)
-			stim_instance_fini(&v[i]);
-		free(v);
-		return stim_db_err(db, "list every instance", err);
-	}
-	*out = v;
-	*n = count;
+	return stim_db_rows(db, st, sizeof(**out), instance_row, NULL, instance_fini,
+			    "list every instance", (void **)out, n, err);
+}
+
+static int ip_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	*(uint32_t *)elem = (uint32_t)sqlite3_column_int64(st, 0);
 	return 0;
+}
+
+static void ip_fini(void *elem)
+{
 }
 
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
@@ -427,9 +426,6 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 	static const char sql[] = "SELECT nic_ip FROM instances WHERE project = ? AND "
 				  "nic_network = ? AND nic_ip IS NOT NULL ORDER BY nic_ip";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	uint32_t *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -437,17 +433,8 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 		return -1;
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		v[count++] = (uint32_t)sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return stim_db_err(db, "list instance addresses", err);
-	}
-	*out = v;
-	*n = count;
-	return 0;
+	return stim_db_rows(db, st, sizeof(**out), ip_row, NULL, ip_fini, "list instance addresses",
+			    (void **)out, n, err);
 }
 
 int stim_store_instance_on_network(struct stim_db *db, const char *project, const char *network,

@@ -67,6 +67,17 @@ static void row_to_network(sqlite3_stmt *st, struct stim_network *n)
 	n->create_time_ms = sqlite3_column_int64(st, 7);
 }
 
+static int network_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	row_to_network(st, elem);
+	return 0;
+}
+
+static void network_fini(void *elem)
+{
+	stim_network_fini(elem);
+}
+
 int stim_store_network_get(struct stim_db *db, const char *project, const char *name,
 			   struct stim_network *out, stim_error_t *err)
 {
@@ -97,9 +108,6 @@ int stim_store_network_scan(struct stim_db *db, const char *project, const char 
 	static const char sql[] = "SELECT " NETWORK_COLUMNS " FROM networks WHERE project = ? "
 				  "AND name > ? ORDER BY name LIMIT ?";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_network *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -108,19 +116,8 @@ int stim_store_network_scan(struct stim_db *db, const char *project, const char 
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		row_to_network(st, &v[count++]);
-	}
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < count; i++)
-			stim_network_fini(&v[i]);
-		free(v);
-		return stim_db_err(db, "list networks", err);
-	}
-	*out = v;
-	*n = count;
-	return 0;
+	return stim_db_rows(db, st, sizeof(**out), network_row, NULL, network_fini, "list networks",
+			    (void **)out, n, err);
 }
 
 int stim_store_network_update(struct stim_db *db, const struct stim_network *n, stim_error_t *err)
@@ -206,6 +203,17 @@ static void row_to_subnet(sqlite3_stmt *st, struct stim_subnetwork *s)
 	s->create_time_ms = sqlite3_column_int64(st, 10);
 }
 
+static int subnet_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	row_to_subnet(st, elem);
+	return 0;
+}
+
+static void subnet_fini(void *elem)
+{
+	stim_subnetwork_fini(elem);
+}
+
 int stim_store_subnet_get(struct stim_db *db, const char *project, const char *region,
 			  const char *name, struct stim_subnetwork *out, stim_error_t *err)
 {
@@ -238,9 +246,6 @@ int stim_store_subnet_scan(struct stim_db *db, const char *project, const char *
 		"AND (?2 IS NULL OR region = ?2) AND (?3 IS NULL OR network = ?3) "
 		"AND (region, name) > (?4, ?5) ORDER BY region, name LIMIT ?6";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_subnetwork *v = NULL;
-	size_t count = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -252,19 +257,8 @@ int stim_store_subnet_scan(struct stim_db *db, const char *project, const char *
 	sqlite3_bind_text(st, 4, after_region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, after_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		row_to_subnet(st, &v[count++]);
-	}
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < count; i++)
-			stim_subnetwork_fini(&v[i]);
-		free(v);
-		return stim_db_err(db, "list subnetworks", err);
-	}
-	*out = v;
-	*n = count;
-	return 0;
+	return stim_db_rows(db, st, sizeof(**out), subnet_row, NULL, subnet_fini,
+			    "list subnetworks", (void **)out, n, err);
 }
 
 int stim_store_subnet_update(struct stim_db *db, const struct stim_subnetwork *s, stim_error_t *err)
