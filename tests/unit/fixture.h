@@ -22,6 +22,7 @@
 #include "src/config.h"
 #include "src/context.h"
 #include "src/error.h"
+#include "src/projects.h"
 #include "src/store.h"
 
 #define FIXTURE_TMP_SIZE 64
@@ -60,4 +61,38 @@ static inline void fixture_store_close(const char *tmp, struct stim_config *cfg,
 	stim_store_close(ctx->store);
 	stim_config_fini(cfg);
 	nftw(tmp, fixture_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The fixture of most service tests: a temporary store, and one project
+ * in it (with what a new project gets: its default network). */
+struct fixture_project {
+	char tmp[FIXTURE_TMP_SIZE];
+	struct stim_config cfg;
+	struct stim_ctx ctx;
+};
+
+/* NULL, having said why, on failure: setup fails the test group. */
+static inline struct fixture_project *fixture_project_open(const char *name, const char *project)
+{
+	struct fixture_project *f = calloc(1, sizeof(*f));
+	stim_error_t err = NULL;
+
+	if (f == NULL || fixture_store_open(name, f->tmp, &f->cfg, &f->ctx) < 0) {
+		free(f);
+		return NULL;
+	}
+	if (stim_project_ensure(&f->ctx, project, &err) < 0) {
+		print_error("project %s: %s\n", project, err->msg);
+		stim_error_free(err);
+		fixture_store_close(f->tmp, &f->cfg, &f->ctx);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static inline void fixture_project_close(struct fixture_project *f)
+{
+	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
+	free(f);
 }

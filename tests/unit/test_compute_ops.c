@@ -14,19 +14,11 @@
 #include "src/util.h"
 #include "tests/unit/fixture.h"
 
-struct fixture {
-	char tmp[FIXTURE_TMP_SIZE];
-	struct stim_config cfg;
-	struct stim_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	stim_error_t err = NULL;
+	struct fixture_project *f = fixture_project_open("compute-ops", "ops-proj");
 
-	if (fixture_store_open("compute-ops", f->tmp, &f->cfg, &f->ctx) < 0 ||
-	    stim_project_ensure(&f->ctx, "ops-proj", &err) < 0)
+	if (f == NULL)
 		return -1;
 	f->ctx.compute_hub = stim_compute_hub_new();
 	*state = f;
@@ -35,16 +27,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 
 	stim_compute_hub_free(f->ctx.compute_hub);
-	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
-	free(f);
+	fixture_project_close(f);
 	return 0;
 }
 
 /* A RUNNING zonal operation; its name goes to name (size 64). */
-static void record(struct fixture *f, const char *zone, char *name)
+static void record(struct fixture_project *f, const char *zone, char *name)
 {
 	cleanup_error stim_error_t err = NULL;
 	cleanup_db struct stim_db *db = stim_store_db(f->ctx.store, &err);
@@ -63,7 +54,7 @@ static void record(struct fixture *f, const char *zone, char *name)
 }
 
 struct finisher {
-	struct fixture *f;
+	struct fixture_project *f;
 	const char *name;
 };
 
@@ -81,7 +72,7 @@ static void *finish_later(void *arg)
 
 static void test_wait(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct finisher fin = { .f = f };
 	struct stim_compute_op op;
@@ -110,7 +101,7 @@ static void test_wait(void **state)
 
 static void test_failure_and_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct stim_error failure = { .code = STIM_NOT_FOUND, .msg = (char *)"no such image" };
 	struct stim_compute_op op;
@@ -139,7 +130,7 @@ static void test_failure_and_scope(void **state)
 
 static void test_list_pages(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	char after[64] = "";
 	char name[64];
@@ -169,7 +160,7 @@ static void test_list_pages(void **state)
 
 static void test_metadata_fingerprint(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct stim_compute_metadata m;
 	struct stim_compute_op op;

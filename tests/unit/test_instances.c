@@ -15,19 +15,11 @@
 #include "src/util.h"
 #include "tests/unit/fixture.h"
 
-struct fixture {
-	char tmp[FIXTURE_TMP_SIZE];
-	struct stim_config cfg;
-	struct stim_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	stim_error_t err = NULL;
+	struct fixture_project *f = fixture_project_open("instances", "vm-proj");
 
-	if (fixture_store_open("instances", f->tmp, &f->cfg, &f->ctx) < 0 ||
-	    stim_project_ensure(&f->ctx, "vm-proj", &err) < 0)
+	if (f == NULL)
 		return -1;
 	free(f->cfg.data_dir);
 	f->cfg.data_dir = xstrdup(f->tmp);
@@ -37,10 +29,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 
-	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
-	free(f);
+	fixture_project_close(f);
 	return 0;
 }
 
@@ -68,7 +59,7 @@ static void test_names(void **state)
 
 static void test_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	struct stim_compute_op op;
 	struct stim_instance_spec spec = { .name = "vm-1", .machine_type = "n9-huge-1" };
 	cleanup_error stim_error_t err = NULL;
@@ -88,7 +79,7 @@ static void test_refused(void **state)
 
 static void test_failed_start_leaves_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	struct stim_instance_spec spec = { .name = "vm-1", .machine_type = "e2-micro" };
 	cleanup_error stim_error_t err = NULL;
 	struct stim_compute_op op;
@@ -118,7 +109,7 @@ static void test_failed_start_leaves_nothing(void **state)
 }
 
 /* A stopped instance, written straight to the store (no host to boot). */
-static void put_stopped(struct fixture *f, const char *zone, const char *name)
+static void put_stopped(struct fixture_project *f, const char *zone, const char *name)
 {
 	cleanup_error stim_error_t err = NULL;
 	cleanup_db struct stim_db *db = stim_store_db(f->ctx.store, &err);
@@ -136,7 +127,7 @@ static void put_stopped(struct fixture *f, const char *zone, const char *name)
 	assert_int_equal(stim_store_instance_insert(db, &in, &err), 0);
 }
 
-static void get(struct fixture *f, const char *name, struct stim_instance *in)
+static void get(struct fixture_project *f, const char *name, struct stim_instance *in)
 {
 	cleanup_error stim_error_t err = NULL;
 
@@ -168,7 +159,7 @@ static void test_tags_check(void **state)
 
 static void test_settings(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	unsigned char stale[STIM_FINGERPRINT_LEN];
 	struct stim_labels labels = { 0 };
@@ -255,7 +246,7 @@ static void test_settings(void **state)
 
 static void test_quota(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	struct stim_instance_spec spec = { .name = "vm-3", .machine_type = "e2-micro" };
 	cleanup_error stim_error_t err = NULL;
 	struct stim_compute_op op;

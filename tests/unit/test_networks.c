@@ -9,19 +9,11 @@
 #include "src/util.h"
 #include "tests/unit/fixture.h"
 
-struct fixture {
-	char tmp[FIXTURE_TMP_SIZE];
-	struct stim_config cfg;
-	struct stim_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	stim_error_t err = NULL;
+	struct fixture_project *f = fixture_project_open("networks", "net-proj");
 
-	if (fixture_store_open("networks", f->tmp, &f->cfg, &f->ctx) < 0 ||
-	    stim_project_ensure(&f->ctx, "net-proj", &err) < 0)
+	if (f == NULL)
 		return -1;
 	*state = f;
 	return 0;
@@ -29,14 +21,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 
-	fixture_store_close(f->tmp, &f->cfg, &f->ctx);
-	free(f);
+	fixture_project_close(f);
 	return 0;
 }
 
-static void net(struct fixture *f, const char *name, int auto_subnets)
+static void net(struct fixture_project *f, const char *name, int auto_subnets)
 {
 	struct stim_network_spec spec = { .name = name, .auto_subnets = auto_subnets };
 	cleanup_error stim_error_t err = NULL;
@@ -50,7 +41,7 @@ static void net(struct fixture *f, const char *name, int auto_subnets)
 }
 
 /* 0 or the error's reason. */
-static const char *subnet(struct fixture *f, const char *region, const char *name,
+static const char *subnet(struct fixture_project *f, const char *region, const char *name,
 			  const char *network, const char *range)
 {
 	static char reason[64];
@@ -71,7 +62,7 @@ static const char *subnet(struct fixture *f, const char *region, const char *nam
 
 static void test_auto_mode(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct stim_subnetwork s;
 	struct stim_network n;
@@ -115,7 +106,7 @@ static void test_auto_mode(void **state)
 
 static void test_custom_mode(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	cleanup_error stim_error_t err = NULL;
 	struct stim_compute_op op;
 	struct stim_subnetwork s;
@@ -180,7 +171,7 @@ static void test_custom_mode(void **state)
 
 static void test_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_project *f = *state;
 	struct stim_network_spec spec = { .name = "legacy", .auto_subnets = -1 };
 	cleanup_error stim_error_t err = NULL;
 	struct stim_compute_op op;
