@@ -3,7 +3,8 @@
 # instance boots again and stays RUNNING), its own poweroff (TERMINATED,
 # nothing left), a PID 1 killed from outside (TERMINATED, saying why),
 # a console that keeps only its last megabyte (GCE's serial port), and an
-# instance adopted after a daemon crash still watched.
+# instance adopted after a daemon crash still watched; the shutdown
+# script at a stop.
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
@@ -14,7 +15,7 @@ C=/compute/v1/projects/stimulator-project
 BB=(--image busybox --image-project stimulator-project)
 
 stim_on_exit() {
-	gcloud compute instances delete g1 g2 g3 --zone $Z >/dev/null 2>&1
+	gcloud compute instances delete g1 g2 g3 g5 --zone $Z >/dev/null 2>&1
 }
 
 describe() {
@@ -110,6 +111,16 @@ expect_eq "a read from 0 starts where the kept tail does" "$(( from > 3000000 ))
 size=$(stat -c %s "$console")
 wait_for "the end line" sh -c "gcloud compute instances get-serial-port-output g3 --zone $Z --start=$((size - 200)) 2>/dev/null | grep -q LOUD-END"
 expect_contains "the end is there" "$(serial g3 --start=$((size - 200)))" "LOUD-END"
+
+# The shutdown script runs when gcloud stops the instance, its output on
+# the console before PID 1 goes.
+echo 'echo bye from $(hostname)' >"$STIM_TMP/bye.sh"
+check "g5 with a shutdown script" gcloud compute instances create g5 --zone $Z "${BB[@]}" \
+	--metadata-from-file=shutdown-script="$STIM_TMP/bye.sh"
+check "stop g5" gcloud compute instances stop g5 --zone $Z
+expect_contains "the shutdown script ran at the stop" "$(serial g5)" \
+	"shutdown-script: bye from g5"
+check "delete g5" gcloud compute instances delete g5 --zone $Z
 
 # A crash of the daemon; the next adopts g2 and still watches it: a
 # poweroff signalled from outside ends it, and the daemon sees it.
