@@ -60,6 +60,22 @@ static int tags_from_json(json_t *tags, struct stim_strv *out, stim_error_t *err
 	return 0;
 }
 
+/* serviceAccounts as GCE renders them: one, with its scopes. */
+static json_t *service_accounts_json(const struct stim_instance *in)
+{
+	json_t *scopes = json_array();
+	char *copy;
+	char *save = NULL;
+
+	if (in->service_account == NULL)
+		return json_array();
+	copy = xstrdup(in->scopes != NULL ? in->scopes : "");
+	for (char *s = strtok_r(copy, " ", &save); s != NULL; s = strtok_r(NULL, " ", &save))
+		json_array_append_new(scopes, json_string(s));
+	free(copy);
+	return json_pack("[{s:s, s:o}]", "email", in->service_account, "scopes", scopes);
+}
+
 /* nic0: its network, subnetwork and internal address. (External
  * addresses, accessConfigs, come later; an instance from before VPCs
  * names the default network without an address.) */
@@ -127,6 +143,7 @@ static json_t *instance_json(const struct api_req *req, const struct stim_instan
 				      api_compute_fingerprint_json(in->metadata_fingerprint),
 				      "items", items));
 	json_object_set_new(j, "tags", tags_json(in));
+	json_object_set_new(j, "serviceAccounts", service_accounts_json(in));
 	/* The boot disk is the instance's own directory (auto-delete). */
 	json_object_set_new(
 		j, "disks",
@@ -150,11 +167,45 @@ static void spec_fini(struct stim_instance_spec *spec)
 	stim_labels_fini(&spec->metadata);
 	stim_labels_fini(&spec->labels);
 	stim_strv_fini(&spec->tags);
+	stim_strv_fini(&spec->scopes);
+}
+
+/* serviceAccounts[0]'s email and scopes (GCE takes one account). */
+static int service_account_from_json(json_t *sas, struct stim_instance_spec *spec,
+				     stim_error_t *err)
+{
+	json_t *sa = json_array_get(sas, 0);
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(sas) > 1)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field 'resource.serviceAccounts': at "
+				       "most one service account per instance is supported.");
+	if (sa == NULL)
+		return 0;
+	if (stim_json_get_string(sa, "email", &spec->service_account, err) < 0)
+		return -1;
+	if (spec->service_account == NULL)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
+				       "Required field 'resource.serviceAccounts[0].email' not "
+				       "specified");
+	json_array_foreach(json_object_get(sa, "scopes"), i, v)
+	{
+		if (!json_is_string(v))
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid value for field "
+					"'resource.serviceAccounts[0].scopes[%zu]': expected a "
+					"string.",
+					i);
+		stim_strv_push(&spec->scopes, json_string_value(v));
+	}
+	return 0;
 }
 
 /* The members of an insert body the emulator uses; the rest of what
- * gcloud sends (accessConfigs until external addresses, serviceAccounts,
- * scheduling, ...) is accepted and left alone. */
+ * gcloud sends (accessConfigs until external addresses, scheduling, ...)
+ * is accepted and left alone. */
 static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_error_t *err)
 {
 	json_t *disks = json_object_get(body, "disks");
@@ -178,11 +229,10 @@ static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_er
 	    stim_json_get_string(body, "description", &spec->description, err) < 0 ||
 	    tags_from_json(json_object_get(body, "tags"), &spec->tags, err) < 0)
 		return -1;
-	if (json_object_get(body, "labels") != NULL &&
-	    stim_labels_from_json(json_object_get(body, "labels"), &spec->labels, err) < 0) {
-		stim_strv_fini(&spec->tags);
-		return -1;
-	}
+	if ((json_object_get(body, "labels") != NULL &&
+	     stim_labels_from_json(json_object_get(body, "labels"), &spec->labels, err) < 0) ||
+	    service_account_from_json(json_object_get(body, "serviceAccounts"), spec, err) < 0)
+		goto fail;
 	json_array_foreach(disks, i, v)
 	{
 		json_t *init = json_object_get(v, "initializeParams");

@@ -92,6 +92,18 @@ int stim_compute_project_check(struct stim_ctx *ctx, const char *project, stim_e
 	return 0;
 }
 
+int stim_compute_project_number(struct stim_ctx *ctx, const char *project, int64_t *number,
+				stim_error_t *err)
+{
+	struct stim_project p;
+
+	if (active_project(ctx, project, &p, err) < 0)
+		return -1;
+	*number = p.number;
+	stim_project_fini(&p);
+	return 0;
+}
+
 int stim_compute_project_get(struct stim_ctx *ctx, const char *project, struct stim_project *p,
 			     struct stim_compute_metadata *m, stim_error_t *err)
 {

@@ -35,6 +35,9 @@ int stim_compute_metadata_check(const struct stim_labels *items, stim_error_t *e
  * every Compute call checks first. It reads no metadata and writes
  * nothing (stim_compute_project_get may create the metadata row). */
 int stim_compute_project_check(struct stim_ctx *ctx, const char *project, stim_error_t *err);
+/* The same check, giving the project's number. */
+int stim_compute_project_number(struct stim_ctx *ctx, const char *project, int64_t *number,
+				stim_error_t *err);
 
 /* The project (CRM's record) and its Compute metadata. NOT_FOUND (GCE's
  * wording) for an unknown or deleted project. */

@@ -42,6 +42,8 @@ void stim_instance_fini(struct stim_instance *in)
 	free(in->nic.network);
 	free(in->nic.region);
 	free(in->nic.subnet);
+	free(in->service_account);
+	free(in->scopes);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -146,6 +148,7 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	cleanup_tx struct stim_tx *tx = NULL;
 	struct stim_instance in = { 0 };
 	unsigned char raw[8];
+	int64_t number;
 	int ret = -1;
 
 	if (spec->name == NULL)
@@ -189,8 +192,18 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	stim_random_bytes(in.label_fingerprint, sizeof(in.label_fingerprint));
 	stim_random_bytes(in.tags_fingerprint, sizeof(in.tags_fingerprint));
 	in.create_time_ms = stim_now_ms();
-	if (stim_compute_project_check(ctx, project, err) < 0)
+	if (stim_compute_project_number(ctx, project, &number, err) < 0)
 		goto out;
+	if (spec->service_account != NULL) {
+		/* "default" (what gcloud sends) is the project's Compute
+		 * Engine default account, named after its number. */
+		in.service_account =
+			strcmp(spec->service_account, "default") == 0
+				? xasprintf("%lld-compute@developer.gserviceaccount.com",
+					    (long long)number)
+				: xstrdup(spec->service_account);
+		in.scopes = stim_strv_join(&spec->scopes, " ");
+	}
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
 	if (tx == NULL || quota_check(ctx, db, &in, err) < 0 ||

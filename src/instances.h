@@ -49,6 +49,8 @@ struct stim_instance {
 	unsigned char tags_fingerprint[STIM_FINGERPRINT_LEN];
 	struct stim_strv tags; /* network tags, sorted */
 	struct stim_nic nic;
+	char *service_account; /* its email; NULL: none */
+	char *scopes;	       /* its OAuth scopes, space-separated */
 	int pid;
 	uint64_t pid_start;
 	int64_t create_time_ms;
@@ -70,6 +72,10 @@ struct stim_instance_spec {
 	const char *network;
 	const char *subnetwork;
 	const char *network_ip;
+	/* serviceAccounts[0]: an email, or "default" for the project's
+	 * Compute Engine default account; NULL: none. */
+	const char *service_account;
+	struct stim_strv scopes;
 };
 
 void stim_instance_fini(struct stim_instance *in);

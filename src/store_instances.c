@@ -10,7 +10,8 @@
 #define INSTANCE_COLUMNS                                                                           \
 	"project, zone, name, id, status, status_message, machine_type, image, source_image, "     \
 	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time, "        \
-	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip"
+	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip, "       \
+	"service_account, scopes"
 
 static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 {
@@ -121,8 +122,9 @@ static int put_attrs(struct stim_db *db, const struct stim_instance *in, stim_er
 int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *in,
 			       stim_error_t *err)
 {
-	static const char sql[] = "INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
-				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] =
+		"INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -150,6 +152,8 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 		sqlite3_bind_int64(st, 21, in->nic.ip);
 	else
 		sqlite3_bind_null(st, 21);
+	bind_opt(st, 22, in->service_account);
+	bind_opt(st, 23, in->scopes);
 	rc = sqlite3_step(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on */
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
@@ -191,6 +195,8 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->nic.region = stim_db_column_dup(st, 18);
 	in->nic.subnet = stim_db_column_dup(st, 19);
 	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 20);
+	in->service_account = stim_db_column_dup(st, 21);
+	in->scopes = stim_db_column_dup(st, 22);
 }
 
 static int instance_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
@@ -435,6 +441,46 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
 	return stim_db_rows(db, st, sizeof(**out), ip_row, NULL, ip_fini, "list instance addresses",
 			    (void **)out, n, err);
+}
+
+/* Tags come joined by spaces, which a tag (an RFC 1035 name) never has. */
+static int member_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
+{
+	struct stim_instance *in = elem;
+	cleanup_free char *tags = stim_db_column_dup(st, 5);
+	char *save = NULL;
+
+	memset(in, 0, sizeof(*in));
+	in->zone = stim_db_column_dup(st, 0);
+	in->name = stim_db_column_dup(st, 1);
+	in->id = sqlite3_column_int64(st, 2);
+	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 3);
+	in->service_account = stim_db_column_dup(st, 4);
+	for (char *t = tags != NULL ? strtok_r(tags, " ", &save) : NULL; t != NULL;
+	     t = strtok_r(NULL, " ", &save))
+		stim_strv_add_sorted(&in->tags, t);
+	return 0;
+}
+
+int stim_store_instance_members(struct stim_db *db, const char *project, const char *network,
+				struct stim_instance **out, size_t *n, stim_error_t *err)
+{
+	static const char sql[] =
+		"SELECT i.zone, i.name, i.id, i.nic_ip, i.service_account, group_concat(t.tag, ' "
+		"') "
+		"FROM instances i LEFT JOIN instance_tags t ON t.project = i.project AND "
+		"t.zone = i.zone AND t.name = i.name WHERE i.project = ? AND i.nic_network = ? "
+		"AND i.nic_ip IS NOT NULL GROUP BY i.zone, i.name ORDER BY i.nic_ip";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	return stim_db_rows(db, st, sizeof(**out), member_row, NULL, instance_fini,
+			    "list a network's instances", (void **)out, n, err);
 }
 
 int stim_store_instance_on_network(struct stim_db *db, const char *project, const char *network,

@@ -345,6 +345,11 @@ const struct stim_migration stim_migrations[] = {
 	  "ALTER TABLE instances ADD COLUMN nic_ip INTEGER;"
 	  "CREATE UNIQUE INDEX instances_by_ip ON instances (project, nic_network, nic_ip) "
 	  "WHERE nic_ip IS NOT NULL;" },
+	{ 12,
+	  /* An instance's service account (serviceAccounts[0]: its email and
+	   * OAuth scopes, space-separated), which firewall rules can target. */
+	  "ALTER TABLE instances ADD COLUMN service_account TEXT;"
+	  "ALTER TABLE instances ADD COLUMN scopes TEXT;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -42,6 +42,22 @@ void stim_strv_copy(struct stim_strv *dst, const struct stim_strv *src)
 		stim_strv_push(dst, src->v[i]);
 }
 
+char *stim_strv_join(const struct stim_strv *l, const char *sep)
+{
+	size_t len = 1;
+	char *out;
+	char *p;
+
+	for (size_t i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + strlen(sep);
+	out = xmalloc(len);
+	p = out;
+	*p = '\0';
+	for (size_t i = 0; i < l->n; i++)
+		p = stpcpy(stpcpy(p, i > 0 ? sep : ""), l->v[i]);
+	return out;
+}
+
 void stim_strv_fini(struct stim_strv *l)
 {
 	for (size_t i = 0; i < l->n; i++)

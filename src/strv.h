@@ -19,4 +19,6 @@ void stim_strv_push(struct stim_strv *l, const char *s);
 void stim_strv_add_sorted(struct stim_strv *l, const char *s);
 bool stim_strv_contains(const struct stim_strv *l, const char *s);
 void stim_strv_copy(struct stim_strv *dst, const struct stim_strv *src);
+/* The strings with sep between them, as one new string ("" when none). */
+char *stim_strv_join(const struct stim_strv *l, const char *sep);
 void stim_strv_fini(struct stim_strv *l);
