@@ -8,6 +8,7 @@
 
 #include "netns/link.h"
 #include "netns/netns.h"
+#include "netns/nft.h"
 #include "src/cleanup.h"
 #include "src/util.h"
 
@@ -26,22 +27,28 @@ static void link_name(char prefix, int64_t id, char buf[16])
 	snprintf(buf, 16, "%c%012llx", prefix, (unsigned long long)id & 0xffffffffffffULL);
 }
 
-/* The router namespace, made with forwarding on if it is not there. */
-static int router(int64_t network_id, stim_error_t *err)
+/* The network's router namespace. One that is not there is made when
+ * make is set (forwarding on), else -1 with NOT_FOUND. */
+static int router(int64_t network_id, bool make, stim_error_t *err)
 {
 	cleanup_free char *name = stim_vpc_router_name(network_id);
 	cleanup_error stim_error_t cerr = NULL;
 	int fd = stim_netns_open(name, &cerr);
 
-	if (fd >= 0 || cerr->code != STIM_NOT_FOUND) {
-		if (fd < 0)
-			*err = steal_pointer(&cerr);
+	if (fd >= 0)
 		return fd;
+	if (!make || cerr->code != STIM_NOT_FOUND) {
+		*err = steal_pointer(&cerr);
+		return -1;
 	}
 	if (stim_netns_create(name, err) < 0)
 		return -1;
 	fd = stim_netns_open(name, err);
-	if (fd >= 0 && stim_netns_sysctl(fd, "ipv4/ip_forward", "1", err) < 0) {
+	/* Bridged packets through the inet hooks (br_netfilter), so one
+	 * stateful chain sees traffic within a subnet as well as between:
+	 * the default in a new namespace, set because the firewall needs it. */
+	if (fd >= 0 && (stim_netns_sysctl(fd, "ipv4/ip_forward", "1", err) < 0 ||
+			stim_netns_sysctl(fd, "bridge/bridge-nf-call-iptables", "1", err) < 0)) {
 		close(fd);
 		return -1;
 	}
@@ -91,7 +98,9 @@ int stim_vpc_attach(const struct stim_vpc_nic *nic, int instance_nsfd, stim_erro
 	link_name('b', nic->subnet_id, br);
 	link_name('v', nic->instance_id, veth);
 	pthread_mutex_lock(&routers);
-	fd = router(nic->network_id, err);
+	/* Made by the firewall's apply: a NIC never comes up on a router
+	 * without its network's firewall. */
+	fd = router(nic->network_id, false, err);
 	if (fd < 0)
 		goto out;
 	sk = stim_link_socket(fd, err);
@@ -106,6 +115,43 @@ out:
 	stim_link_socket_free(sk);
 	if (fd >= 0)
 		close(fd);
+	return ret;
+}
+
+static int send_batch(void *arg, stim_error_t *err)
+{
+	return stim_nft_batch_send(arg, err);
+}
+
+int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs,
+			    const struct stim_fw_member *members, size_t nmembers, bool create,
+			    stim_error_t *err)
+{
+	cleanup_free struct stim_nft_port *ports = xcalloc(nmembers + 1, sizeof(*ports));
+	struct stim_nft_batch *b;
+	cleanup_error stim_error_t oerr = NULL;
+	int fd;
+	int ret;
+
+	for (size_t i = 0; i < nmembers; i++) {
+		link_name('v', members[i].instance_id, ports[i].ifname);
+		ports[i].addr = members[i].addr;
+	}
+	/* Built before the lock: only the sending is one at a time. */
+	b = stim_nft_batch_build(rs, ports, nmembers);
+	pthread_mutex_lock(&routers);
+	fd = router(network_id, create, &oerr);
+	/* No router, and none asked for: no instance runs on the network,
+	 * there is nothing to apply to. */
+	ret = fd < 0 && (create || oerr->code != STIM_NOT_FOUND) ? -1 : 0;
+	if (ret < 0)
+		*err = steal_pointer(&oerr);
+	if (fd >= 0) {
+		ret = stim_netns_run(fd, send_batch, b, err);
+		close(fd);
+	}
+	pthread_mutex_unlock(&routers);
+	stim_nft_batch_free(b);
 	return ret;
 }
 

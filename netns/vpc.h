@@ -4,13 +4,17 @@
  * per network, stim-net-<network id>, forwarding between its subnets; a
  * bridge per subnet in it holding the gateway address; per instance NIC a
  * veth from that bridge to ens4 inside the instance, with its address, MTU
- * and default route. Made when an instance on the network boots, gone
+ * and default route; and the network's firewall in the router's own
+ * nftables (netns/nft.h). Made when an instance on the network boots, gone
  * when none runs there (the database says what exists; this follows it).
  */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/error.h"
+#include "src/firewall_compile.h"
 #include "src/ipv4.h"
 
 struct stim_vpc_nic {
@@ -25,9 +29,18 @@ struct stim_vpc_nic {
 /* The router's namespace name (the caller's). */
 char *stim_vpc_router_name(int64_t network_id);
 
-/* Router and bridge made if missing, then the NIC into the instance's
- * network namespace (instance_nsfd). */
+/* The subnet's bridge made if missing, then the NIC into the instance's
+ * network namespace (instance_nsfd). The router must be there: made by
+ * stim_vpc_firewall_apply with create. */
 int stim_vpc_attach(const struct stim_vpc_nic *nic, int instance_nsfd, stim_error_t *err);
+
+/* The network's firewall (rs over members, see netns/nft.h) replaces the
+ * one in its router, in one transaction. A network without a router has
+ * nothing to apply to unless create, when the router is made first: an
+ * instance's NIC must never come up before its network's firewall. */
+int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs,
+			    const struct stim_fw_member *members, size_t nmembers, bool create,
+			    stim_error_t *err);
 
 /* The router of a network goes (its bridges and veths with it). */
 int stim_vpc_router_remove(int64_t network_id, stim_error_t *err);

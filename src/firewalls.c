@@ -11,6 +11,7 @@
 #include "src/store_firewalls.h"
 #include "src/store_networks.h"
 #include "src/util.h"
+#include "src/vpc_firewall.h"
 
 static int record(struct stim_db *db, const struct stim_firewall *fw, const char *type,
 		  struct stim_compute_op *op, stim_error_t *err)
@@ -51,6 +52,15 @@ static int commit(struct stim_tx **tx, struct stim_compute_op *op, stim_error_t 
 	return 0;
 }
 
+/* After a committed change: the rule's network gets its new firewall
+ * before the operation is reported DONE, with the store released (the
+ * sync reads it). */
+static void enforce(struct stim_ctx *ctx, struct stim_db **db, const struct stim_firewall *fw)
+{
+	stim_db_release(steal_pointer(db));
+	stim_vpc_firewall_refresh(ctx, fw->project, fw->network);
+}
+
 /* A new rule from body, in the caller's transaction. */
 static int put_new(struct stim_db *db, const char *project, json_t *body, struct stim_firewall *fw,
 		   stim_error_t *err)
@@ -81,6 +91,8 @@ int stim_firewall_insert(struct stim_ctx *ctx, const char *project, json_t *body
 		return -1;
 	if (put_new(db, project, body, &fw, err) == 0 && record(db, &fw, "insert", op, err) == 0)
 		ret = commit(&tx, op, err);
+	if (ret == 0)
+		enforce(ctx, &db, &fw);
 	stim_firewall_fini(&fw);
 	return ret;
 }
@@ -127,6 +139,8 @@ int stim_firewall_delete(struct stim_ctx *ctx, const char *project, const char *
 	if (stim_store_firewall_remove(db, project, name, err) == 0 &&
 	    record(db, &fw, "delete", op, err) == 0)
 		ret = commit(&tx, op, err);
+	if (ret == 0)
+		enforce(ctx, &db, &fw);
 	stim_firewall_fini(&fw);
 	return ret;
 }
@@ -179,6 +193,8 @@ int stim_firewall_patch(struct stim_ctx *ctx, const char *project, const char *n
 	if (stim_store_firewall_put(db, &fw, true, err) == 0 &&
 	    record(db, &fw, "patch", op, err) == 0)
 		ret = commit(&tx, op, err);
+	if (ret == 0)
+		enforce(ctx, &db, &fw);
 out:
 	stim_firewall_fini(&fw);
 	stim_firewall_fini(&old);

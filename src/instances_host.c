@@ -31,6 +31,7 @@
 #include "src/store_networks.h"
 #include "src/supervisor.h"
 #include "src/util.h"
+#include "src/vpc_firewall.h"
 
 /* An instance's own fork bomb stops here, not at the host's limit. */
 #define INSTANCE_PIDS_MAX 16384
@@ -258,7 +259,10 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	c.cgroup = cg;
 	c.userns_base = ctx->cfg->userns_base;
 	if (in->nic.network != NULL) {
-		if (nic_of(ctx, in, &nic, err) < 0)
+		/* The network's router and firewall before the NIC, so the
+		 * instance is never reachable unfiltered. */
+		if (stim_vpc_firewall_sync(ctx, in->project, in->nic.network, true, err) < 0 ||
+		    nic_of(ctx, in, &nic, err) < 0)
 			goto fail;
 		c.before_exec = attach_nic;
 		c.before_exec_arg = &nic;

@@ -18,6 +18,7 @@
 #include "src/store_instances.h"
 #include "src/supervisor.h"
 #include "src/util.h"
+#include "src/vpc_firewall.h"
 #include "src/workers.h"
 
 static int set_state(struct stim_ctx *ctx, struct stim_instance *in, const char *status,
@@ -35,8 +36,14 @@ static void forget(struct stim_ctx *ctx, const struct stim_instance *in)
 	cleanup_error stim_error_t err = NULL;
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, &err);
 
-	if (db == NULL || stim_store_instance_remove(db, in->project, in->zone, in->name, &err) < 0)
+	if (db == NULL ||
+	    stim_store_instance_remove(db, in->project, in->zone, in->name, &err) < 0) {
 		STIM_LOG_E("instance %s: %s", in->name, err->msg);
+		return;
+	}
+	/* Its address leaves the network's firewall (tags, accounts). */
+	stim_db_release(steal_pointer(&db));
+	stim_vpc_firewall_refresh(ctx, in->project, in->nic.network);
 }
 
 struct job {
@@ -329,9 +336,26 @@ void stim_instances_on_exit(void *arg, const struct stim_exit *e)
 	run_job(ctx, exited_job, j);
 }
 
+/* An adopted instance's network gets its firewall from the store as it
+ * is now (rules may have changed while no daemon ran), once per network. */
+static void adopt_network(struct stim_ctx *ctx, const struct stim_instance *in,
+			  struct stim_strv *done)
+{
+	cleanup_free char *key = NULL;
+
+	if (in->nic.network == NULL)
+		return;
+	key = xasprintf("%s/%s", in->project, in->nic.network);
+	if (stim_strv_contains(done, key))
+		return;
+	stim_strv_push(done, key);
+	stim_vpc_firewall_refresh(ctx, in->project, in->nic.network);
+}
+
 int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)
 {
 	struct stim_instance *v = NULL;
+	struct stim_strv networks = { 0 };
 	size_t n = 0;
 	int adopted = 0;
 	int ended;
@@ -358,6 +382,7 @@ int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)
 				stim_instance_watch(ctx, in, pidfd);
 				STIM_LOG_I("instance %s/%s adopted: pid %d", in->zone, in->name,
 					   in->pid);
+				adopt_network(ctx, in, &networks);
 				adopted++;
 				continue;
 			}
@@ -387,6 +412,7 @@ int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)
 	for (size_t i = 0; i < n; i++)
 		stim_instance_fini(&v[i]);
 	free(v);
+	stim_strv_fini(&networks);
 	{
 		cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 

@@ -13,6 +13,7 @@
 #include "src/instances_internal.h"
 #include "src/store_instances.h"
 #include "src/util.h"
+#include "src/vpc_firewall.h"
 
 /* One change to an instance, applied to its row read in the transaction. */
 struct change {
@@ -22,6 +23,7 @@ struct change {
 	struct stim_labels *pairs;	  /* metadata or labels, taken */
 	const struct stim_strv *tags;
 	const char *machine_type;
+	bool firewall; /* it changes what the network's firewall sees */
 };
 
 static int update(struct stim_ctx *ctx, const char *project, const char *zone, const char *name,
@@ -40,6 +42,12 @@ static int update(struct stim_ctx *ctx, const char *project, const char *zone, c
 	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
 		stim_compute_op_fini(op);
 		goto out;
+	}
+	/* New tags are new targets and sources for the network's rules:
+	 * applied before the operation is reported, as GCE's would be. */
+	if (c->firewall) {
+		stim_db_release(steal_pointer(&db));
+		stim_vpc_firewall_refresh(ctx, project, in.nic.network);
 	}
 	ret = 0;
 out:
@@ -153,7 +161,11 @@ int stim_instance_set_tags(struct stim_ctx *ctx, const char *project, const char
 			   stim_error_t *err)
 {
 	struct change c = {
-		.type = "setTags", .apply = apply_tags, .fingerprint = fingerprint, .tags = tags
+		.type = "setTags",
+		.apply = apply_tags,
+		.fingerprint = fingerprint,
+		.tags = tags,
+		.firewall = true,
 	};
 
 	if (stim_instance_tags_check(tags, err) < 0)

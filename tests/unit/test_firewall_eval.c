@@ -12,32 +12,7 @@
 
 #include "src/cleanup.h"
 #include "src/firewall_eval.h"
-#include "src/json.h"
-
-#define MAX_RULES 8
-
-struct set {
-	struct stim_firewall v[MAX_RULES];
-	size_t n;
-};
-
-static void add(struct set *s, const char *json)
-{
-	cleanup_error stim_error_t err = NULL;
-	cleanup_json json_t *body = stim_json_parse_body(json, strlen(json), &err);
-
-	assert_non_null(body);
-	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
-	if (stim_firewall_from_json(body, &s->v[s->n], &err) < 0)
-		fail_msg("%s: %s", json, err->msg);
-	s->n++;
-}
-
-static void fini(struct set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		stim_firewall_fini(&s->v[i]);
-}
+#include "tests/unit/fw_rules.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
@@ -71,37 +46,38 @@ static void test_implied(void **state)
 
 static void test_priority_and_deny(void **state)
 {
-	struct set s = { 0 };
+	struct fw_rules s = { 0 };
 	struct stim_fw_packet p = tcp_in(IP(1, 2, 3, 4), 22);
 	const struct stim_firewall *by;
 
-	add(&s,
-	    "{\"name\":\"allow-ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}");
+	fw_rules_add(&s, "{\"name\":\"allow-ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":["
+			 "\"22\"]}]}");
 	assert_true(stim_firewall_allows(s.v, s.n, &p, &by));
 	assert_string_equal(by->name, "allow-ssh");
 	/* A deny at the same priority wins. */
-	add(&s, "{\"name\":\"deny-all\",\"denied\":[{\"IPProtocol\":\"all\"}]}");
+	fw_rules_add(&s, "{\"name\":\"deny-all\",\"denied\":[{\"IPProtocol\":\"all\"}]}");
 	assert_false(stim_firewall_allows(s.v, s.n, &p, &by));
 	assert_string_equal(by->name, "deny-all");
 	/* A lower number wins over both. */
-	add(&s, "{\"name\":\"allow-first\",\"priority\":10,\"allowed\":[{\"IPProtocol\":"
-		"\"tcp\"}],\"sourceRanges\":[\"1.2.0.0/16\"]}");
+	fw_rules_add(&s, "{\"name\":\"allow-first\",\"priority\":10,\"allowed\":[{\"IPProtocol\":"
+			 "\"tcp\"}],\"sourceRanges\":[\"1.2.0.0/16\"]}");
 	assert_true(stim_firewall_allows(s.v, s.n, &p, &by));
 	assert_string_equal(by->name, "allow-first");
 	/* Disabled, it counts for nothing. */
 	s.v[2].disabled = true;
 	assert_false(stim_firewall_allows(s.v, s.n, &p, NULL));
-	fini(&s);
+	fw_rules_fini(&s);
 }
 
 static void test_matching(void **state)
 {
-	struct set s = { 0 };
+	struct fw_rules s = { 0 };
 	struct stim_strv app = { 0 };
 	struct stim_fw_packet p;
 
-	add(&s, "{\"name\":\"web\",\"targetTags\":[\"web\"],\"sourceRanges\":[\"10.0.0.0/8\"],"
-		"\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"80\",\"8000-8080\"]}]}");
+	fw_rules_add(&s,
+		     "{\"name\":\"web\",\"targetTags\":[\"web\"],\"sourceRanges\":[\"10.0.0.0/8\"],"
+		     "\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"80\",\"8000-8080\"]}]}");
 	p = tcp_in(IP(10, 9, 9, 9), 80);
 	assert_true(stim_firewall_allows(s.v, s.n, &p, NULL));
 	p.port = 8080;
@@ -116,14 +92,15 @@ static void test_matching(void **state)
 	p = tcp_in(IP(10, 0, 0, 1), 80);
 	p.dst.tags = NULL; /* an instance without the tag */
 	assert_false(stim_firewall_allows(s.v, s.n, &p, NULL));
-	fini(&s);
+	fw_rules_fini(&s);
 
 	/* Sources by tag or by service account; targets by account. */
-	add(&s, "{\"name\":\"from-app\",\"sourceTags\":[\"app\"],\"allowed\":[{\"IPProtocol\":"
-		"\"tcp\"}]}");
-	add(&s, "{\"name\":\"to-sa\",\"sourceServiceAccounts\":[\"lb@p\"],"
-		"\"targetServiceAccounts\":[\"app@p.iam.gserviceaccount.com\"],"
-		"\"allowed\":[{\"IPProtocol\":\"udp\"}]}");
+	fw_rules_add(&s,
+		     "{\"name\":\"from-app\",\"sourceTags\":[\"app\"],\"allowed\":[{\"IPProtocol\":"
+		     "\"tcp\"}]}");
+	fw_rules_add(&s, "{\"name\":\"to-sa\",\"sourceServiceAccounts\":[\"lb@p\"],"
+			 "\"targetServiceAccounts\":[\"app@p.iam.gserviceaccount.com\"],"
+			 "\"allowed\":[{\"IPProtocol\":\"udp\"}]}");
 	stim_strv_push(&app, "app");
 	p = tcp_in(IP(10, 0, 0, 9), 5432);
 	assert_false(stim_firewall_allows(s.v, s.n, &p, NULL));
@@ -136,12 +113,12 @@ static void test_matching(void **state)
 	p.dst.service_account = "other@p";
 	assert_false(stim_firewall_allows(s.v, s.n, &p, NULL));
 	stim_strv_fini(&app);
-	fini(&s);
+	fw_rules_fini(&s);
 }
 
 static void test_egress(void **state)
 {
-	struct set s = { 0 };
+	struct fw_rules s = { 0 };
 	struct stim_fw_packet p = tcp_in(IP(10, 0, 0, 3), 53);
 
 	/* The instance is the source now: 10.0.0.3 -> 8.8.8.8:53/udp. */
@@ -149,20 +126,20 @@ static void test_egress(void **state)
 	p.proto = 17;
 	p.src = p.dst;
 	p.dst = (struct stim_fw_end){ .addr = IP(8, 8, 8, 8) };
-	add(&s, "{\"name\":\"no-dns\",\"direction\":\"EGRESS\",\"destinationRanges\":["
-		"\"8.8.8.8\"],\"denied\":[{\"IPProtocol\":\"udp\",\"ports\":[\"53\"]}]}");
+	fw_rules_add(&s, "{\"name\":\"no-dns\",\"direction\":\"EGRESS\",\"destinationRanges\":["
+			 "\"8.8.8.8\"],\"denied\":[{\"IPProtocol\":\"udp\",\"ports\":[\"53\"]}]}");
 	assert_false(stim_firewall_allows(s.v, s.n, &p, NULL));
 	p.dst.addr = IP(1, 1, 1, 1); /* another resolver: the implied allow */
 	assert_true(stim_firewall_allows(s.v, s.n, &p, NULL));
 	/* An ingress rule never decides egress. */
-	add(&s, "{\"name\":\"in\",\"denied\":[{\"IPProtocol\":\"all\"}],\"priority\":0}");
+	fw_rules_add(&s, "{\"name\":\"in\",\"denied\":[{\"IPProtocol\":\"all\"}],\"priority\":0}");
 	assert_true(stim_firewall_allows(s.v, s.n, &p, NULL));
 	/* ICMP has no ports: a port list never matches it. */
 	p.proto = 1;
 	p.port = -1;
 	p.dst.addr = IP(8, 8, 8, 8);
 	assert_true(stim_firewall_allows(s.v, s.n, &p, NULL));
-	fini(&s);
+	fw_rules_fini(&s);
 }
 
 int main(void)

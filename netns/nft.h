@@ -1,0 +1,47 @@
+#pragma once
+/*
+ * A network's firewall as nftables (libnftnl messages over libmnl): one
+ * transaction that replaces the router namespace's two tables at once, so
+ * a packet sees either the old firewall or the new, never a mix.
+ *
+ *   table inet stim     forward: conntrack's established and related
+ *                       accepted; from an instance, jump egress; to one,
+ *                       jump ingress (the chains of src/firewall_compile.h,
+ *                       ingress ending in GCE's implied deny). input (the
+ *                       router itself): only replies, loopback, ICMP and
+ *                       the metadata server's port.
+ *   table bridge stim   prerouting: a frame entering from an instance's
+ *                       port passes only as IPv4 or ARP from the port's own
+ *                       address (anti-spoofing: a hash lookup of port name
+ *                       and address; the inet hooks see the bridge, not
+ *                       the port).
+ *
+ * Built apart from sending, so the build is tested without a kernel.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/error.h"
+#include "src/firewall_compile.h"
+
+/* A bridge port and the one address it may send from. */
+struct stim_nft_port {
+	char ifname[16];
+	uint32_t addr; /* host order */
+};
+
+struct stim_nft_batch;
+
+struct stim_nft_batch *stim_nft_batch_build(const struct stim_fw_ruleset *rs,
+					    const struct stim_nft_port *ports, size_t nports);
+void stim_nft_batch_free(struct stim_nft_batch *b);
+
+/* How many messages of an NFT_MSG_* type it holds (tests). */
+size_t stim_nft_batch_count(const struct stim_nft_batch *b, int type);
+/* Its size in bytes. */
+size_t stim_nft_batch_len(const struct stim_nft_batch *b);
+
+/* Commits it in the calling thread's network namespace: every message or
+ * none (the first error the kernel reports). */
+int stim_nft_batch_send(struct stim_nft_batch *b, stim_error_t *err);

@@ -1,0 +1,87 @@
+/* A network's firewall kept in step with the store (see vpc_firewall.h). */
+#include "src/vpc_firewall.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "netns/vpc.h"
+#include "src/cleanup.h"
+#include "src/firewall_compile.h"
+#include "src/log.h"
+#include "src/networks.h"
+#include "src/store_firewalls.h"
+#include "src/store_instances.h"
+#include "src/store_networks.h"
+#include "src/util.h"
+
+static pthread_mutex_t syncing = PTHREAD_MUTEX_INITIALIZER;
+
+/* What the network holds now, read in one go. */
+struct state {
+	struct stim_network net;
+	struct stim_firewall *rules;
+	size_t nrules;
+	struct stim_instance *insts;
+	size_t ninsts;
+};
+
+static void state_fini(struct state *s)
+{
+	for (size_t i = 0; i < s->nrules; i++)
+		stim_firewall_fini(&s->rules[i]);
+	for (size_t i = 0; i < s->ninsts; i++)
+		stim_instance_fini(&s->insts[i]);
+	free(s->rules);
+	free(s->insts);
+	stim_network_fini(&s->net);
+}
+
+static int read_state(struct stim_ctx *ctx, const char *project, const char *network,
+		      struct state *s, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+
+	if (db == NULL || stim_store_network_get(db, project, network, &s->net, err) < 0)
+		return -1;
+	if (stim_store_firewall_scan(db, project, network, "", -1, &s->rules, &s->nrules, err) <
+		    0 ||
+	    stim_store_instance_members(db, project, network, &s->insts, &s->ninsts, err) < 0) {
+		state_fini(s);
+		return -1;
+	}
+	return 0;
+}
+
+int stim_vpc_firewall_sync(struct stim_ctx *ctx, const char *project, const char *network,
+			   bool create, stim_error_t *err)
+{
+	struct state s = { 0 };
+	struct stim_fw_ruleset rs;
+	cleanup_free struct stim_fw_member *members = NULL;
+	int ret = -1;
+
+	pthread_mutex_lock(&syncing);
+	if (read_state(ctx, project, network, &s, err) < 0)
+		goto out;
+	members = xcalloc(s.ninsts + 1, sizeof(*members));
+	for (size_t i = 0; i < s.ninsts; i++)
+		members[i] =
+			(struct stim_fw_member){ s.insts[i].nic.ip, s.insts[i].id, &s.insts[i].tags,
+						 s.insts[i].service_account };
+	if (stim_fw_compile(s.rules, s.nrules, members, s.ninsts, &rs, err) == 0) {
+		ret = stim_vpc_firewall_apply(s.net.id, &rs, members, s.ninsts, create, err);
+		stim_fw_ruleset_fini(&rs);
+	}
+	state_fini(&s);
+out:
+	pthread_mutex_unlock(&syncing);
+	return ret;
+}
+
+void stim_vpc_firewall_refresh(struct stim_ctx *ctx, const char *project, const char *network)
+{
+	cleanup_error stim_error_t err = NULL;
+
+	if (network != NULL && stim_vpc_firewall_sync(ctx, project, network, false, &err) < 0)
+		STIM_LOG_E("network %s/%s: firewall not applied: %s", project, network, err->msg);
+}
