@@ -244,8 +244,10 @@ int stim_fw_compile(const struct stim_firewall *rules, size_t nrules,
 			return -1;
 		}
 	}
-	qsort(egress.v, egress.n, sizeof(*egress.v), line_cmp);
-	qsort(ingress.v, ingress.n, sizeof(*ingress.v), line_cmp);
+	if (egress.n > 1)
+		qsort(egress.v, egress.n, sizeof(*egress.v), line_cmp);
+	if (ingress.n > 1)
+		qsort(ingress.v, ingress.n, sizeof(*ingress.v), line_cmp);
 	out->egress = egress.v;
 	out->negress = egress.n;
 	out->ingress = ingress.v;
