@@ -262,6 +262,11 @@ static void test_agrees_with_model(void **state)
 	fw_rules_add(
 		&s, "{\"name\":\"web-no-81-out\",\"direction\":\"EGRESS\",\"targetTags\":[\"web\"],"
 		    "\"denied\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"81\"]}]}");
+	/* Nine sources: past what a line expands, so a named set. */
+	fw_rules_add(&s, "{\"name\":\"wide-22\",\"priority\":2000,\"sourceRanges\":["
+			 "\"10.0.0.3\",\"10.0.0.9\",\"10.0.0.11\",\"10.0.0.13\",\"10.0.0.15\","
+			 "\"10.0.0.17\",\"10.0.0.19\",\"10.0.0.21\",\"10.1.0.2\"],\"allowed\":[{"
+			 "\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}");
 	fw_rules_add(&s, "{\"name\":\"equal-deny\",\"sourceRanges\":[\"10.0.0.3\"],\"denied\":[{"
 			 "\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}");
 	apply(&s, &rs);

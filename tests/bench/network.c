@@ -1,0 +1,399 @@
+/* The VPC data path's figures (tests/bench/network runs this), each beside
+ * a baseline from the same run:
+ *   - NIC plumbing per instance (stim_vpc_attach: veth made with its peer
+ *     moved in, on the bridge, address, up, default route), p50 and p99
+ *     over the instances, beside `ip link add` of a veth pair;
+ *   - a rule change on a network with RULES rules and INSTANCES instances:
+ *     read-free compile, batch build and the kernel's commit, p50 and p99,
+ *     beside `nft -f` loading the same ruleset (process start included);
+ *   - TCP throughput between two instances of one subnet with one rule
+ *     and with RULES more before it, beside a bare veth pair between two
+ *     namespaces (no bridge, no netfilter).
+ * Namespaces are stimbench-*-PID and the router stim-net-<id>; all go at
+ * the end. Needs root. Usage: bench_network [INSTANCES [RULES]] */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netns/link.h"
+#include "netns/netns.h"
+#include "netns/nft.h"
+#include "netns/vpc.h"
+#include "src/cleanup.h"
+#include "src/firewall_compile.h"
+#include "src/json.h"
+#include "src/util.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define PORT	       5201
+#define STREAM_BYTES   (1024LL << 20)
+
+static int64_t network;
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a;
+	double y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void percentiles(const char *what, double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("%-58s p50 %7.2f ms  p99 %7.2f ms  (n=%zu)\n", what, v[n / 2],
+	       v[n * 99 / 100 < n ? n * 99 / 100 : n - 1], n);
+}
+
+static void die(const char *what, stim_error_t err)
+{
+	fprintf(stderr, "bench_network: %s: %s\n", what, err != NULL ? err->msg : "");
+	exit(1);
+}
+
+static char *ns_name(const char *role, int i)
+{
+	return xasprintf("stimbench-%s%d-%d", role, i, (int)getpid());
+}
+
+/* 20 tags over the instances, two each; rules of every shape GCE has. */
+static const char *tag(int i)
+{
+	static char buf[20][8];
+
+	snprintf(buf[i % 20], sizeof(buf[0]), "t%d", i % 20);
+	return buf[i % 20];
+}
+
+static void make_rules(struct stim_firewall *rules, int n)
+{
+	for (int i = 0; i < n; i++) {
+		cleanup_error stim_error_t err = NULL;
+		char json[512];
+		cleanup_json json_t *body = NULL;
+
+		snprintf(json, sizeof(json),
+			 "{\"name\":\"r%d\",\"priority\":%d,\"direction\":\"%s\",\"%s\":[{"
+			 "\"IPProtocol\":\"tcp\",\"ports\":[\"%d\",\"%d-%d\"]},{\"IPProtocol\":"
+			 "\"udp\",\"ports\":[\"%d\"]}],\"sourceRanges\":[\"10.%d.0.0/16\","
+			 "\"192.168.%d.0/24\"]%s%s%s}",
+			 i, 100 + i, i % 4 == 3 ? "EGRESS" : "INGRESS",
+			 i % 3 == 0 ? "denied" : "allowed", 1000 + i, 20000 + i, 20010 + i,
+			 3000 + i, i % 200 + 1, i % 250, i % 2 ? ",\"targetTags\":[\"" : "",
+			 i % 2 ? tag(i) : "", i % 2 ? "\"]" : "");
+		body = stim_json_parse_body(json, strlen(json), &err);
+		memset(&rules[i], 0, sizeof(rules[i]));
+		if (body == NULL || stim_firewall_from_json(body, &rules[i], &err) < 0)
+			die(json, err);
+	}
+}
+
+/* Compile, build and commit: one rule change as the daemon applies it.
+ * The parts' times are added to parts[3] when not NULL. */
+static double apply_ms(struct stim_firewall *rules, size_t n, struct stim_fw_member *m, size_t nm,
+		       double *parts)
+{
+	cleanup_error stim_error_t err = NULL;
+	struct stim_fw_ruleset rs;
+	struct stim_nft_batch *b;
+	double t0 = now_ms();
+	double t1;
+	double t2;
+
+	if (stim_fw_compile(rules, n, m, nm, &rs, &err) < 0)
+		die("compile", err);
+	t1 = now_ms();
+	b = stim_nft_batch_build(&rs, NULL, 0);
+	t2 = now_ms();
+	stim_nft_batch_free(b);
+	if (stim_vpc_firewall_apply(network, &rs, m, nm, true, &err) < 0)
+		die("apply", err);
+	stim_fw_ruleset_fini(&rs);
+	if (parts != NULL) {
+		parts[0] += t1 - t0;
+		parts[1] += t2 - t1;
+		parts[2] += now_ms() - t2 - (t2 - t1); /* the apply builds again */
+	}
+	return now_ms() - t0 - (t2 - t1);
+}
+
+struct stream {
+	int fd;
+	long long bytes;
+};
+
+static int make_listener(void *arg, stim_error_t *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	int one = 1;
+	int *fd = arg;
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(*fd, 4) < 0)
+		return stim_err_sys(err, errno, "listen");
+	return 0;
+}
+
+static int make_sender(void *arg, stim_error_t *err)
+{
+	int *fd = arg;
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return *fd < 0 ? stim_err_sys(err, errno, "socket") : 0;
+}
+
+static void *drain(void *arg)
+{
+	struct stream *s = arg;
+	int c = accept(s->fd, NULL, NULL);
+	static char buf[1 << 16];
+	ssize_t n;
+
+	while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+		s->bytes += n;
+	if (c >= 0)
+		close(c);
+	return NULL;
+}
+
+/* Gbit/s of one TCP stream from namespace `from` to dst:PORT in `to`. */
+static double throughput(int from_nsfd, int to_nsfd, uint32_t dst)
+{
+	cleanup_error stim_error_t err = NULL;
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT),
+				  .sin_addr.s_addr = htonl(dst) };
+	struct stream s = { -1, 0 };
+	static char buf[1 << 16];
+	pthread_t t;
+	int fd = -1;
+	double t0;
+	long long sent = 0;
+
+	if (stim_netns_run(to_nsfd, make_listener, &s.fd, &err) < 0 ||
+	    stim_netns_run(from_nsfd, make_sender, &fd, &err) < 0)
+		die("sockets", err);
+	pthread_create(&t, NULL, drain, &s);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "bench_network: connect: %s\n", strerror(errno));
+		exit(1);
+	}
+	t0 = now_ms();
+	while (sent < STREAM_BYTES) {
+		ssize_t n = write(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		sent += n;
+	}
+	close(fd);
+	pthread_join(t, NULL);
+	close(s.fd);
+	return (double)s.bytes * 8 / ((now_ms() - t0) / 1e3) / 1e9;
+}
+
+/* Two namespaces joined by a bare veth pair, 10.99.0.1 and .2. */
+static double bare_veth(void)
+{
+	cleanup_error stim_error_t err = NULL;
+	cleanup_free char *a = ns_name("va", 0);
+	cleanup_free char *b = ns_name("vb", 0);
+	int fa;
+	int fb;
+	struct nl_sock *sa;
+	struct nl_sock *sb;
+	double gbps;
+
+	if (stim_netns_create(a, &err) < 0 || stim_netns_create(b, &err) < 0 ||
+	    (fa = stim_netns_open(a, &err)) < 0 || (fb = stim_netns_open(b, &err)) < 0)
+		die("bare namespaces", err);
+	sa = stim_link_socket(fa, &err);
+	if (sa == NULL || stim_link_veth_add(sa, "eth0", NULL, "eth0", fb, 1460, &err) < 0 ||
+	    stim_link_addr_add(sa, "eth0", IP(10, 99, 0, 1), 24, &err) < 0)
+		die("bare veth", err);
+	sb = stim_link_socket(fb, &err);
+	if (sb == NULL || stim_link_addr_add(sb, "eth0", IP(10, 99, 0, 2), 24, &err) < 0 ||
+	    stim_link_up(sb, "eth0", &err) < 0 || stim_link_up(sa, "eth0", &err) < 0)
+		die("bare veth", err);
+	gbps = throughput(fa, fb, IP(10, 99, 0, 2));
+	stim_link_socket_free(sa);
+	stim_link_socket_free(sb);
+	close(fa);
+	close(fb);
+	stim_netns_delete(a, &err);
+	stim_netns_delete(b, &err);
+	return gbps;
+}
+
+static double ip_link_add_ms(void)
+{
+	cleanup_free char *ns = ns_name("ip", 0);
+	cleanup_error stim_error_t err = NULL;
+	cleanup_free char *add = xasprintf("ip -n %s link add v0 type veth peer name v1", ns);
+	cleanup_free char *del = xasprintf("ip -n %s link del v0", ns);
+	double v[20];
+
+	if (stim_netns_create(ns, &err) < 0)
+		die("ip namespace", err);
+	for (int i = 0; i < 20; i++) {
+		double t0 = now_ms();
+
+		if (system(add) != 0)
+			die("ip link add", NULL);
+		v[i] = now_ms() - t0;
+		if (system(del) != 0)
+			die("ip link del", NULL);
+	}
+	stim_netns_delete(ns, &err);
+	percentiles("baseline: `ip link add` of a veth pair (one process)", v, 20);
+	qsort(v, 20, sizeof(*v), cmp_double);
+	return v[10];
+}
+
+int main(int argc, char **argv)
+{
+	int ninst = argc > 1 ? atoi(argv[1]) : 200;
+	int nrules = argc > 2 ? atoi(argv[2]) : 1000;
+	struct stim_fw_member *m = xcalloc((size_t)ninst, sizeof(*m));
+	struct stim_strv *tags = xcalloc((size_t)ninst, sizeof(*tags));
+	int *fds = xcalloc((size_t)ninst, sizeof(*fds));
+	char **names = xcalloc((size_t)ninst, sizeof(*names));
+	struct stim_firewall *rules = xcalloc((size_t)nrules + 1, sizeof(*rules));
+	double *v = xcalloc((size_t)ninst + 20, sizeof(*v));
+	cleanup_error stim_error_t err = NULL;
+	char dump[] = "/tmp/stimbench-nft-XXXXXX";
+	cleanup_free char *router = NULL;
+	cleanup_free char *cmd = NULL;
+	double one;
+	double many;
+	double bare;
+
+	if (geteuid() != 0 || ninst < 2 || nrules < 1) {
+		fprintf(stderr, "usage (as root): bench_network [INSTANCES>=2 [RULES>=1]]\n");
+		return 2;
+	}
+	network = 0x5be0000000LL + getpid();
+	router = stim_vpc_router_name(network);
+	for (int i = 0; i < ninst; i++) {
+		names[i] = ns_name("i", i);
+		stim_strv_push(&tags[i], tag(i));
+		stim_strv_push(&tags[i], tag(i + 7));
+		m[i] = (struct stim_fw_member){ IP(10, 0, 0, 2) + (uint32_t)i, i + 1, &tags[i],
+						NULL };
+		if (stim_netns_create(names[i], &err) < 0 ||
+		    (fds[i] = stim_netns_open(names[i], &err)) < 0)
+			die(names[i], err);
+	}
+	make_rules(rules, nrules);
+	/* Last and lowest: what lets the stream through. */
+	{
+		static const char allow[] = "{\"name\":\"stream\",\"priority\":65000,\"allowed\":[{"
+					    "\"IPProtocol\":\"tcp\",\"ports\":[\"5201\"]}]}";
+		cleanup_json json_t *body = stim_json_parse_body(allow, strlen(allow), &err);
+
+		if (body == NULL || stim_firewall_from_json(body, &rules[nrules], &err) < 0)
+			die("allow rule", err);
+	}
+
+	printf("VPC data path: %d instances, %d rules\n", ninst, nrules);
+	apply_ms(&rules[nrules], 1, m, (size_t)ninst, NULL);
+	for (int i = 0; i < ninst; i++) {
+		struct stim_vpc_nic nic = { .network_id = network,
+					    .subnet_id = 1,
+					    .instance_id = i + 1,
+					    .range = { IP(10, 0, 0, 0), 16 },
+					    .ip = m[i].addr,
+					    .mtu = 1460 };
+		double t0 = now_ms();
+
+		if (stim_vpc_attach(&nic, fds[i], &err) < 0)
+			die("attach", err);
+		v[i] = now_ms() - t0;
+	}
+	percentiles("NIC plumbing per instance (stim_vpc_attach)", v, (size_t)ninst);
+	ip_link_add_ms();
+
+	{
+		double parts[3] = { 0 };
+
+		for (int i = 0; i < 20; i++)
+			v[i] = apply_ms(rules, (size_t)nrules + 1, m, (size_t)ninst, parts);
+		cmd = xasprintf("rule change, %d rules x %d instances", nrules, ninst);
+		percentiles(cmd, v, 20);
+		printf("  of which, on average: compile %.2f ms, build %.2f ms, kernel %.2f ms\n",
+		       parts[0] / 20, parts[1] / 20, parts[2] / 20);
+	}
+	{
+		int fd = mkstemp(dump);
+		cleanup_free char *list = NULL;
+		cleanup_free char *load = NULL;
+
+		close(fd);
+		list = xasprintf("ip netns exec %s nft list ruleset > %s", router, dump);
+		load = xasprintf("ip netns exec %s nft -f %s", router, dump);
+		if (system(list) != 0)
+			die("nft list ruleset", NULL);
+		/* Loading it again replaces nothing: the dump begins with
+		 * its tables, so a flush first, as an apply would. */
+		for (int i = 0; i < 10; i++) {
+			cleanup_free char *flush =
+				xasprintf("ip netns exec %s nft flush ruleset", router);
+			double t0;
+
+			if (system(flush) != 0)
+				die("nft flush", NULL);
+			t0 = now_ms();
+			if (system(load) != 0)
+				die("nft -f", NULL);
+			v[i] = now_ms() - t0;
+		}
+		unlink(dump);
+		percentiles("baseline: `nft -f` of the same ruleset (one process)", v, 10);
+	}
+
+	apply_ms(&rules[nrules], 1, m, (size_t)ninst, NULL);
+	one = throughput(fds[0], fds[1], m[1].addr);
+	apply_ms(rules, (size_t)nrules + 1, m, (size_t)ninst, NULL);
+	many = throughput(fds[0], fds[1], m[1].addr);
+	bare = bare_veth();
+	printf("TCP, one stream of %lld MiB between two instances of a subnet:\n",
+	       STREAM_BYTES >> 20);
+	printf("  1 rule              %6.2f Gbit/s  (%3.0f%% of the bare veth)\n", one,
+	       100 * one / bare);
+	printf("  %-5d rules before it %5.2f Gbit/s  (%3.0f%%)\n", nrules, many, 100 * many / bare);
+	printf("  baseline: bare veth %6.2f Gbit/s\n", bare);
+
+	for (int i = 0; i < ninst; i++) {
+		close(fds[i]);
+		stim_netns_delete(names[i], &err);
+		free(names[i]);
+		stim_strv_fini(&tags[i]);
+	}
+	if (stim_vpc_router_remove(network, &err) < 0)
+		die("router", err);
+	for (int i = 0; i <= nrules; i++)
+		stim_firewall_fini(&rules[i]);
+	free(rules);
+	free(m);
+	free(tags);
+	free(fds);
+	free(names);
+	free(v);
+	return 0;
+}
