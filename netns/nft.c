@@ -26,10 +26,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_bridge.h>
 
+#include "netns/vpc.h"
 #include "src/cleanup.h"
 
-#define TABLE	      "stim"
-#define METADATA_ADDR 0xa9fea9feu /* 169.254.169.254 */
+#define TABLE "stim"
 
 /* nft's type numbers, so `nft list ruleset` shows the sets' keys. */
 #define TYPE_IPV4_ADDR	  7
@@ -315,6 +315,26 @@ static void rule_commit(struct stim_nft_batch *b, int family, const char *chain_
 	next(b);
 }
 
+/* A logged rule's match goes to the daemon over nflog (src/firewall_log.h)
+ * with what the log line needs in its prefix (see stim_nft_log_prefix). */
+static void e_log(struct nftnl_rule *r, const struct stim_fw_line *l)
+{
+	struct nftnl_expr *e = must(nftnl_expr_alloc("log"));
+	char prefix[STIM_NFT_LOG_PREFIX_MAX];
+
+	stim_nft_log_prefix(l->rule, prefix);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, STIM_NFT_LOG_GROUP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_SNAPLEN, STIM_NFT_LOG_SNAPLEN);
+	add(r, e);
+}
+
+void stim_nft_log_prefix(const struct stim_firewall *fw, char out[STIM_NFT_LOG_PREFIX_MAX])
+{
+	snprintf(out, STIM_NFT_LOG_PREFIX_MAX, "%s %s %s %d", fw->name, fw->egress ? "E" : "I",
+		 fw->deny ? "D" : "A", fw->priority);
+}
+
 /* A field's value in [lo, hi]: a compare for one value, else the range
  * expression (keys big-endian, as the packet has them). */
 static void e_span(struct nftnl_rule *r, const struct stim_fw_span *sp, uint32_t len)
@@ -455,6 +475,8 @@ static void line(struct stim_nft_batch *b, const struct stim_fw_line *l, const c
 				rest /= set->n;
 			}
 		}
+		if (l->rule->log)
+			e_log(r, l);
 		if (l->deny)
 			e_verdict(r, NF_DROP, NULL);
 		else
@@ -478,7 +500,7 @@ static void inet_table(struct stim_nft_batch *b, const struct stim_fw_ruleset *r
 {
 	uint32_t members;
 	struct nftnl_rule *r;
-	uint32_t meta_addr = htonl(METADATA_ADDR);
+	uint32_t meta_addr = htonl(STIM_VPC_METADATA_ADDR);
 	uint16_t http = htons(80);
 
 	table_afresh(b, NFPROTO_INET);

@@ -16,6 +16,10 @@
  *                       and address; the inet hooks see the bridge, not
  *                       the port).
  *
+ * A rule with logging on logs its matches to nflog group
+ * STIM_NFT_LOG_GROUP of the router, the prefix saying which rule:
+ * "NAME I|E A|D PRIORITY" (a name is at most 63 characters).
+ *
  * Built apart from sending, so the build is tested without a kernel.
  */
 
@@ -30,6 +34,12 @@ struct stim_nft_port {
 	char ifname[16];
 	uint32_t addr; /* host order */
 };
+
+#define STIM_NFT_LOG_GROUP	1
+#define STIM_NFT_LOG_SNAPLEN	64 /* the IPv4 and transport headers */
+#define STIM_NFT_LOG_PREFIX_MAX 128
+
+void stim_nft_log_prefix(const struct stim_firewall *fw, char out[STIM_NFT_LOG_PREFIX_MAX]);
 
 struct stim_nft_batch;
 

@@ -1,9 +1,12 @@
 /* VPC networks on the host (see vpc.h). */
 #include "netns/vpc.h"
 
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "netns/link.h"
@@ -27,6 +30,22 @@ static void link_name(char prefix, int64_t id, char buf[16])
 	snprintf(buf, 16, "%c%012llx", prefix, (unsigned long long)id & 0xffffffffffffULL);
 }
 
+/* The metadata server's address on the router's loopback, so what an
+ * instance sends to it through its gateway is the router's own. */
+static int metadata_address(int fd, stim_error_t *err)
+{
+	struct nl_sock *sk = stim_link_socket(fd, err);
+	int ret;
+
+	if (sk == NULL)
+		return -1;
+	ret = stim_link_up(sk, "lo", err);
+	if (ret == 0)
+		ret = stim_link_addr_add(sk, "lo", STIM_VPC_METADATA_ADDR, 32, err);
+	stim_link_socket_free(sk);
+	return ret;
+}
+
 /* The network's router namespace. One that is not there is made when
  * make is set (forwarding on), else -1 with NOT_FOUND. */
 static int router(int64_t network_id, bool make, stim_error_t *err)
@@ -48,7 +67,8 @@ static int router(int64_t network_id, bool make, stim_error_t *err)
 	 * stateful chain sees traffic within a subnet as well as between:
 	 * the default in a new namespace, set because the firewall needs it. */
 	if (fd >= 0 && (stim_netns_sysctl(fd, "ipv4/ip_forward", "1", err) < 0 ||
-			stim_netns_sysctl(fd, "bridge/bridge-nf-call-iptables", "1", err) < 0)) {
+			stim_netns_sysctl(fd, "bridge/bridge-nf-call-iptables", "1", err) < 0 ||
+			metadata_address(fd, err) < 0)) {
 		close(fd);
 		return -1;
 	}
@@ -116,6 +136,44 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+static int listen_metadata(void *arg, stim_error_t *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(80),
+				  .sin_addr.s_addr = htonl(STIM_VPC_METADATA_ADDR) };
+	int *fd = arg;
+	int one = 1;
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return stim_err_sys(err, errno, "socket");
+	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(*fd, 128) < 0) {
+		int e = errno;
+
+		close(*fd);
+		*fd = -1;
+		return stim_err_sys(err, e, "listen on 169.254.169.254:80");
+	}
+	return 0;
+}
+
+int stim_vpc_metadata_listen(int64_t network_id, stim_error_t *err)
+{
+	int fd;
+	int sock = -1;
+
+	pthread_mutex_lock(&routers);
+	fd = router(network_id, false, err);
+	if (fd >= 0) {
+		if (stim_netns_run(fd, listen_metadata, &sock, err) < 0)
+			sock = -1;
+		close(fd);
+	}
+	pthread_mutex_unlock(&routers);
+	return sock;
 }
 
 static int send_batch(void *arg, stim_error_t *err)

@@ -42,5 +42,12 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 			    const struct stim_fw_member *members, size_t nmembers, bool create,
 			    stim_error_t *err);
 
+/* 169.254.169.254, on every router's loopback. */
+#define STIM_VPC_METADATA_ADDR 0xa9fea9feu
+
+/* A socket listening on the metadata address, port 80, inside the
+ * network's router (which must be there): the caller's. */
+int stim_vpc_metadata_listen(int64_t network_id, stim_error_t *err);
+
 /* The router of a network goes (its bridges and veths with it). */
 int stim_vpc_router_remove(int64_t network_id, stim_error_t *err);

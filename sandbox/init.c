@@ -45,6 +45,7 @@ int stim_init_config_parse(const char *text, struct stim_init_config *out, char 
 	out->hostname = dup_member(j, "hostname");
 	out->startup_script = dup_member(j, "startupScript");
 	out->shutdown_script = dup_member(j, "shutdownScript");
+	out->metadata_server = json_is_true(json_object_get(j, "metadataServer"));
 	grace = json_object_get(j, "shutdownGraceSeconds");
 	out->shutdown_grace_seconds =
 		json_is_integer(grace) ? (int)json_integer_value(grace) : DEFAULT_GRACE;
@@ -287,12 +288,34 @@ static void drain(struct script *s)
 	s->fd = -1;
 }
 
-static void shut_down(int sfd, const struct stim_init_config *c)
+/* With a metadata server, the script as it is there now (replacing any
+ * in the config); a server that does not answer is said on the console. */
+static void script_from_metadata(const struct stim_init_config *c, const char *key, char **out)
+{
+	bool reached;
+	char *text;
+
+	if (!c->metadata_server)
+		return;
+	text = stim_init_metadata_attribute(key, &reached);
+	if (!reached) {
+		say("google_metadata_script_runner: the metadata server did not answer: no %s",
+		    key);
+		return;
+	}
+	free(*out);
+	*out = text;
+	if (text != NULL)
+		say("google_metadata_script_runner: %s read from the metadata server", key);
+}
+
+static void shut_down(int sfd, struct stim_init_config *c)
 {
 	struct timespec pause = { .tv_nsec = 100 * 1000 * 1000 };
 	struct script s;
 
 	say("stim-init: stopping %s", c->hostname != NULL ? c->hostname : "");
+	script_from_metadata(c, "shutdown-script", &c->shutdown_script);
 	if (c->shutdown_script != NULL) {
 		time_t deadline = time(NULL) + c->shutdown_grace_seconds;
 
@@ -357,6 +380,7 @@ int stim_init_main(int config_fd)
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	s.pid = -1;
+	script_from_metadata(&c, "startup-script", &c.startup_script);
 	if (c.startup_script != NULL)
 		script_start(&s, "startup-script", c.startup_script);
 	for (;;) {

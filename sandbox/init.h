@@ -17,9 +17,16 @@
  * GCE.
  *
  *   {"hostname": "vm-1", "startupScript": "#!/bin/sh\n...",
- *    "shutdownScript": "...", "shutdownGraceSeconds": 90}
+ *    "shutdownScript": "...", "shutdownGraceSeconds": 90,
+ *    "metadataServer": true}
+ *
+ * With metadataServer (an instance on a VPC network), the scripts come
+ * from the metadata server instead, each read when it is to run (so a
+ * shutdown-script added after boot runs, as on GCE): the instance's
+ * attribute, else the project's (sandbox/init_metadata.c).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* PID 1's exit code when the guest asked for a reboot. */
@@ -30,6 +37,7 @@ struct stim_init_config {
 	char *startup_script;  /* NULL: none */
 	char *shutdown_script; /* NULL: none */
 	int shutdown_grace_seconds;
+	bool metadata_server; /* scripts from 169.254.169.254 */
 };
 
 /* Parses the configuration text (pure; unit-tested). On failure returns
@@ -38,6 +46,14 @@ struct stim_init_config {
 int stim_init_config_parse(const char *text, struct stim_init_config *out, char *why,
 			   size_t why_size);
 void stim_init_config_fini(struct stim_init_config *c);
+
+/* An HTTP/1.x answer (pure; unit-tested), NUL-terminated at resp[len]:
+ * its status and where its body starts. -1 when it is not one. */
+int stim_init_http_parse(const char *resp, size_t len, int *status, const char **body,
+			 size_t *body_len);
+/* The metadata attribute key (the instance's, else the project's), or
+ * NULL: none, or (with *reached false) the server did not answer. */
+char *stim_init_metadata_attribute(const char *key, bool *reached);
 
 /* Runs PID 1 with the configuration on config_fd; returns its exit code. */
 int stim_init_main(int config_fd);

@@ -17,9 +17,11 @@
 #include "src/compute_ops.h"
 #include "src/config.h"
 #include "src/context.h"
+#include "src/firewall_log.h"
 #include "src/housekeeping.h"
 #include "src/instances.h"
 #include "src/log.h"
+#include "src/metadata_server.h"
 #include "src/blobs.h"
 #include "src/objects.h"
 #include "src/projects.h"
@@ -182,6 +184,8 @@ out:
 	 * write the store. Instances keep running; the next start adopts them. */
 	stim_supervisor_stop(ctx.supervisor);
 	stim_workers_drain(ctx.workers);
+	stim_metadata_server_stop_all();
+	stim_firewall_log_stop_all();
 	stim_supervisor_free(ctx.supervisor);
 	stim_cgroups_free(ctx.cgroups);
 	free(init_path);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "src/cleanup.h"
+#include "src/metadata_server.h"
 #include "src/store_compute_projects.h"
 #include "src/util.h"
 
@@ -173,6 +174,7 @@ int stim_compute_project_set_metadata(struct stim_ctx *ctx, const char *project,
 		stim_compute_op_fini(op);
 		goto out;
 	}
+	stim_metadata_changed();
 	ret = 0;
 out:
 	stim_project_fini(&p);

@@ -24,7 +24,9 @@
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
+#include "src/firewall_log.h"
 #include "src/log.h"
+#include "src/metadata_server.h"
 #include "src/networks.h"
 #include "src/procfs.h"
 #include "src/store_instances.h"
@@ -73,12 +75,19 @@ static int init_config(struct stim_ctx *ctx, const struct stim_instance *in, sti
 		return -1;
 	stim_project_fini(&p);
 	j = json_pack("{s:s, s:i}", "hostname", in->name, "shutdownGraceSeconds", SHUTDOWN_GRACE_S);
-	s = script(&in->metadata, &pm.items, "startup-script");
-	if (s != NULL)
-		json_object_set_new(j, "startupScript", json_string(s));
-	s = script(&in->metadata, &pm.items, "shutdown-script");
-	if (s != NULL)
-		json_object_set_new(j, "shutdownScript", json_string(s));
+	/* On a network, stim-init reads its scripts from the metadata
+	 * server when they are to run; the config carries them only for an
+	 * instance without one. */
+	if (in->nic.network != NULL) {
+		json_object_set_new(j, "metadataServer", json_true());
+	} else {
+		s = script(&in->metadata, &pm.items, "startup-script");
+		if (s != NULL)
+			json_object_set_new(j, "startupScript", json_string(s));
+		s = script(&in->metadata, &pm.items, "shutdown-script");
+		if (s != NULL)
+			json_object_set_new(j, "shutdownScript", json_string(s));
+	}
 	stim_compute_metadata_fini(&pm);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
@@ -155,6 +164,17 @@ static int nic_of(struct stim_ctx *ctx, const struct stim_instance *in, struct s
 	return 0;
 }
 
+void stim_instance_network_services(struct stim_ctx *ctx, const struct stim_instance *in)
+{
+	cleanup_error stim_error_t err = NULL;
+
+	if (stim_metadata_server_ensure(ctx, in->project, in->nic.network, &err) < 0)
+		STIM_LOG_W("network %s: no metadata server: %s", in->nic.network, err->msg);
+	stim_error_free(steal_pointer(&err));
+	if (stim_firewall_log_ensure(ctx, in->project, in->nic.network, &err) < 0)
+		STIM_LOG_W("network %s: no firewall log: %s", in->nic.network, err->msg);
+}
+
 /* sandbox's before_exec: the NIC into the new instance's namespace. */
 static int attach_nic(void *arg, pid_t pid, stim_error_t *err)
 {
@@ -186,6 +206,10 @@ void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance 
 	}
 	/* Host work, not under the store. */
 	stim_db_release(steal_pointer(&db));
+	if (user == NULL) {
+		stim_metadata_server_stop(net.id);
+		stim_firewall_log_stop(net.id);
+	}
 	if (user == NULL && stim_vpc_router_remove(net.id, &err) < 0)
 		STIM_LOG_W("network %s: %s", net.name, err->msg);
 	stim_network_fini(&net);
@@ -264,6 +288,7 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 		if (stim_vpc_firewall_sync(ctx, in->project, in->nic.network, true, err) < 0 ||
 		    nic_of(ctx, in, &nic, err) < 0)
 			goto fail;
+		stim_instance_network_services(ctx, in);
 		c.before_exec = attach_nic;
 		c.before_exec_arg = &nic;
 	}

@@ -61,6 +61,9 @@ void stim_instance_halt(struct stim_ctx *ctx, const struct stim_instance *in);
 /* After a stop or delete: the network's router goes when no instance
  * runs on it any more. */
 void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance *in);
+/* Its network's metadata server and firewall log, running (a failure
+ * is logged: the instance runs without them). */
+void stim_instance_network_services(struct stim_ctx *ctx, const struct stim_instance *in);
 /* The instance's directory, boot disk included. */
 void stim_instance_remove_files(struct stim_ctx *ctx, int64_t id);
 /* Hands PID 1's pidfd (taken) to the supervisor. */

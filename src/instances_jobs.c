@@ -337,7 +337,8 @@ void stim_instances_on_exit(void *arg, const struct stim_exit *e)
 }
 
 /* An adopted instance's network gets its firewall from the store as it
- * is now (rules may have changed while no daemon ran), once per network. */
+ * is now (rules may have changed while no daemon ran), its metadata
+ * server and its firewall log, once per network. */
 static void adopt_network(struct stim_ctx *ctx, const struct stim_instance *in,
 			  struct stim_strv *done)
 {
@@ -350,6 +351,7 @@ static void adopt_network(struct stim_ctx *ctx, const struct stim_instance *in,
 		return;
 	stim_strv_push(done, key);
 	stim_vpc_firewall_refresh(ctx, in->project, in->nic.network);
+	stim_instance_network_services(ctx, in);
 }
 
 int stim_instances_adopt(struct stim_ctx *ctx, stim_error_t *err)

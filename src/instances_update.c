@@ -11,6 +11,7 @@
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/instances_internal.h"
+#include "src/metadata_server.h"
 #include "src/store_instances.h"
 #include "src/util.h"
 #include "src/vpc_firewall.h"
@@ -43,6 +44,7 @@ static int update(struct stim_ctx *ctx, const char *project, const char *zone, c
 		stim_compute_op_fini(op);
 		goto out;
 	}
+	stim_metadata_changed();
 	/* New tags are new targets and sources for the network's rules:
 	 * applied before the operation is reported, as GCE's would be. */
 	if (c->firewall) {

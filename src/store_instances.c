@@ -443,6 +443,32 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 			    (void **)out, n, err);
 }
 
+int stim_store_instance_at(struct stim_db *db, const char *project, const char *network,
+			   uint32_t ip, struct stim_instance *out, stim_error_t *err)
+{
+	static const char sql[] = "SELECT zone, name FROM instances WHERE project = ? AND "
+				  "nic_network = ? AND nic_ip = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	cleanup_free char *zone = NULL;
+	cleanup_free char *name = NULL;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ip);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return stim_err(err, STIM_NOT_FOUND, "no instance has that address");
+	if (rc != SQLITE_ROW)
+		return stim_db_err(db, "find an instance by address", err);
+	zone = stim_db_column_dup(st, 0);
+	name = stim_db_column_dup(st, 1);
+	sqlite3_reset(st);
+	return stim_store_instance_get(db, project, zone, name, out, err);
+}
+
 /* Tags come joined by spaces, which a tag (an RFC 1035 name) never has. */
 static int member_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
 {

@@ -36,6 +36,10 @@ int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size
 /* The internal addresses taken in a network, ascending. */
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
 			    uint32_t **out, size_t *n, stim_error_t *err);
+/* The instance with address ip in the network (the metadata server's
+ * caller), whole: NOT_FOUND when none has it. */
+int stim_store_instance_at(struct stim_db *db, const char *project, const char *network,
+			   uint32_t ip, struct stim_instance *out, stim_error_t *err);
 /* What a network's firewall needs of every instance with an address in
  * it: id, name, zone, nic.ip, tags and service_account (the rest empty). */
 int stim_store_instance_members(struct stim_db *db, const char *project, const char *network,

@@ -3,8 +3,8 @@
 # instances, and a change reaches them before gcloud returns: GCE's implied
 # deny, allow by target and source tag, deny beating allow at a lower
 # number and at an equal one, disabled rules, egress denies, target
-# service accounts, routing between subnets, and a tag removed from a
-# running instance. srv listens; cli (tag client, same subnet) and far
+# service accounts, routing between subnets, a tag removed from a
+# running instance, and logging (GCE's entries in DATA/logs/firewall.log). srv listens; cli (tag client, same subnet) and far
 # (no tag, another subnet and region) each run a prober that prints every
 # change of state of srv's ports on their serial console. Replies pass
 # although each prober's own ingress is the implied deny: the firewall is
@@ -86,15 +86,24 @@ check "far probes it from us-east1" gcloud compute instances create far --zone u
 expect_state "no rule: GCE's implied deny" cli us-central1-a 80 closed
 expect_state "no rule: from another subnet too" far us-east1-b 80 closed
 
-rule "allow tcp:80,8080 to web from client" fw-web --allow tcp:80,tcp:8080 \
-	--target-tags web --source-tags client
+rule "allow tcp:80,8080 to web from client, logged" fw-web --allow tcp:80,tcp:8080 \
+	--target-tags web --source-tags client --enable-logging
 expect_state "cli reaches srv:80" cli us-central1-a 80 open
 expect_state "and srv:8080" cli us-central1-a 8080 open
 expect_state "a port the rule does not name stays shut" cli us-central1-a 81 closed
 expect_state "far has not the source tag" far us-east1-b 80 closed
 
-rule "deny tcp:8080 at priority 500" fw-no-8080 --action deny --rules tcp:8080 --priority 500
+expect_contains "the allowed connection is logged" \
+	"$(grep '"network:fwn/firewall:fw-web"' "$STIM_DATA/logs/firewall.log" | grep -E '"dest_port":80[,}]' | head -n 1)" \
+	'"disposition":"ALLOWED"'
+expect_contains "with the instance it reached" \
+	"$(grep '"network:fwn/firewall:fw-web"' "$STIM_DATA/logs/firewall.log" | head -n 1)" '"vm_name":"srv"'
+rule "deny tcp:8080 at priority 500, logged" fw-no-8080 --action deny --rules tcp:8080 \
+	--priority 500 --enable-logging
 expect_state "the lower number wins" cli us-central1-a 8080 closed
+expect_contains "the denied connection is logged" \
+	"$(grep '"network:fwn/firewall:fw-no-8080"' "$STIM_DATA/logs/firewall.log" | head -n 1)" \
+	'"disposition":"DENIED"'
 check "disable the deny" gcloud compute firewall-rules update fw-no-8080 --disabled
 expect_state "a disabled rule counts for nothing" cli us-central1-a 8080 open
 
@@ -104,6 +113,8 @@ rule "deny tcp:81 from fws1, same priority" fw-81-deny --action deny --rules tcp
 	--source-ranges 10.60.0.0/24 --priority 1000
 expect_state "at equal priority the deny wins" cli us-central1-a 81 closed
 expect_state "far, only allowed, is routed between subnets" far us-east1-b 81 open
+expect_eq "an unlogged rule writes nothing" \
+	"$(grep -c 'firewall:fw-81' "$STIM_DATA/logs/firewall.log" || true)" 0
 
 rule "allow ssh from anywhere" fw-ssh --allow tcp:22 --source-ranges 0.0.0.0/0
 expect_state "cli reaches srv:22" cli us-central1-a 22 open
