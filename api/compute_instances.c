@@ -95,6 +95,13 @@ static json_t *nics_json(const char *purl, const struct stim_instance *in)
 		json_object_set_new(nic, "networkIP",
 				    json_string(stim_ipv4_format(in->nic.ip, ip)));
 	}
+	if (in->nic.external_ip != 0)
+		json_object_set_new(nic, "accessConfigs",
+				    json_pack("[{s:s, s:s, s:s, s:s, s:s}]", "kind",
+					      "compute#accessConfig", "type", "ONE_TO_ONE_NAT",
+					      "name", "External NAT", "natIP",
+					      stim_ipv4_format(in->nic.external_ip, ip),
+					      "networkTier", "PREMIUM"));
 	return json_pack("[o]", nic);
 }
 
@@ -170,6 +177,34 @@ static void spec_fini(struct stim_instance_spec *spec)
 	stim_strv_fini(&spec->scopes);
 }
 
+/* accessConfigs: at most one, ONE_TO_ONE_NAT (the default type), with or
+ * without a natIP. */
+static int access_config_from_json(json_t *acs, struct stim_instance_spec *spec, stim_error_t *err)
+{
+	json_t *ac = json_array_get(acs, 0);
+	const char *type = NULL;
+
+	if (json_array_size(acs) > 1)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
+				       "Invalid value for field "
+				       "'resource.networkInterfaces[0].accessConfigs': at most one "
+				       "access config per network interface.");
+	if (ac == NULL)
+		return 0;
+	if (stim_json_get_string(ac, "type", &type, err) < 0 ||
+	    stim_json_get_string(ac, "natIP", &spec->nat_ip, err) < 0)
+		return -1;
+	if (type != NULL && strcmp(type, "ONE_TO_ONE_NAT") != 0)
+		return stim_err_reason(
+			err, STIM_INVALID_ARGUMENT, "invalid",
+			"Invalid value for field "
+			"'resource.networkInterfaces[0].accessConfigs[0].type': '%s'. "
+			"Only ONE_TO_ONE_NAT is supported.",
+			type);
+	spec->access_config = true;
+	return 0;
+}
+
 /* serviceAccounts[0]'s email and scopes (GCE takes one account). */
 static int service_account_from_json(json_t *sas, struct stim_instance_spec *spec,
 				     stim_error_t *err)
@@ -216,9 +251,11 @@ static int spec_from_json(json_t *body, struct stim_instance_spec *spec, stim_er
 	size_t i;
 
 	memset(spec, 0, sizeof(*spec));
-	if (nic != NULL && (stim_json_get_string(nic, "network", &spec->network, err) < 0 ||
-			    stim_json_get_string(nic, "subnetwork", &spec->subnetwork, err) < 0 ||
-			    stim_json_get_string(nic, "networkIP", &spec->network_ip, err) < 0))
+	if (nic != NULL &&
+	    (stim_json_get_string(nic, "network", &spec->network, err) < 0 ||
+	     stim_json_get_string(nic, "subnetwork", &spec->subnetwork, err) < 0 ||
+	     stim_json_get_string(nic, "networkIP", &spec->network_ip, err) < 0 ||
+	     access_config_from_json(json_object_get(nic, "accessConfigs"), spec, err) < 0))
 		return -1;
 	if (json_array_size(json_object_get(body, "networkInterfaces")) > 1)
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",

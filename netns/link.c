@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/netlink.h>
@@ -174,11 +175,12 @@ int stim_link_addr_add(struct nl_sock *sk, const char *name, uint32_t addr, int 
 	return ret < 0 ? nl_fail(ret, "add an address to", name, err) : 0;
 }
 
-int stim_link_default_route(struct nl_sock *sk, uint32_t gateway, stim_error_t *err)
+int stim_link_route_via(struct nl_sock *sk, uint32_t dst_addr, int prefix, uint32_t gateway,
+			stim_error_t *err)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = ipv4(0, 0);
+	struct nl_addr *dst = ipv4(dst_addr, prefix);
 	struct nl_addr *gw = ipv4(gateway, 32);
 	int ret;
 
@@ -186,9 +188,59 @@ int stim_link_default_route(struct nl_sock *sk, uint32_t gateway, stim_error_t *
 	rtnl_route_set_dst(route, dst);
 	rtnl_route_nh_set_gateway(nh, gw);
 	rtnl_route_add_nexthop(route, nh);
-	ret = rtnl_route_add(sk, route, NLM_F_CREATE);
+	ret = rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_REPLACE);
 	nl_addr_put(dst);
 	nl_addr_put(gw);
 	rtnl_route_put(route);
-	return ret < 0 ? nl_fail(ret, "add the default route", "", err) : 0;
+	return ret < 0 ? nl_fail(ret, "add a route", "", err) : 0;
+}
+
+int stim_link_default_route(struct nl_sock *sk, uint32_t gateway, stim_error_t *err)
+{
+	return stim_link_route_via(sk, 0, 0, gateway, err);
+}
+
+struct addr_walk {
+	int ifindex; /* 0: every link */
+	uint32_t *v;
+	size_t n;
+};
+
+static void collect(struct nl_object *obj, void *arg)
+{
+	struct addr_walk *w = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	uint32_t be;
+
+	if (rtnl_addr_get_family(a) != AF_INET || local == NULL ||
+	    (w->ifindex != 0 && rtnl_addr_get_ifindex(a) != w->ifindex))
+		return;
+	memcpy(&be, nl_addr_get_binary_addr(local), sizeof(be));
+	w->v = xrealloc(w->v, (w->n + 1) * sizeof(*w->v));
+	w->v[w->n++] = ntohl(be);
+}
+
+int stim_link_addrs(struct nl_sock *sk, const char *name, uint32_t **out, size_t *n,
+		    stim_error_t *err)
+{
+	struct nl_cache *cache = NULL;
+	struct addr_walk w = { 0 };
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (name != NULL) {
+		w.ifindex = (int)if_nametoindex(name);
+		if (w.ifindex == 0)
+			return stim_err(err, STIM_NOT_FOUND, "no link %s", name);
+	}
+	ret = rtnl_addr_alloc_cache(sk, &cache);
+	if (ret < 0)
+		return nl_fail(ret, "list addresses", "", err);
+	nl_cache_foreach(cache, collect, &w);
+	nl_cache_free(cache);
+	*out = w.v;
+	*n = w.n;
+	return 0;
 }

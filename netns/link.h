@@ -7,6 +7,7 @@
  * the same request), addresses, a default route, up.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/error.h"
@@ -30,3 +31,11 @@ int stim_link_addr_add(struct nl_sock *sk, const char *name, uint32_t addr, int 
 		       stim_error_t *err);
 /* The default route through gateway (host order). */
 int stim_link_default_route(struct nl_sock *sk, uint32_t gateway, stim_error_t *err);
+/* dst/prefix through gateway, replacing a route to dst there was. */
+int stim_link_route_via(struct nl_sock *sk, uint32_t dst, int prefix, uint32_t gateway,
+			stim_error_t *err);
+/* The IPv4 addresses of link name (NULL: of every link) in the socket's
+ * namespace (*out the caller's). if_nametoindex resolves name in the
+ * calling thread's namespace: the socket's must be that one. */
+int stim_link_addrs(struct nl_sock *sk, const char *name, uint32_t **out, size_t *n,
+		    stim_error_t *err);

@@ -113,8 +113,8 @@ static void table_afresh(struct stim_nft_batch *b, int family)
 
 /* A base chain when hook >= 0 (its policy accept or drop), else a chain
  * reached by jumps. */
-static void chain(struct stim_nft_batch *b, int family, const char *name, int hook, int prio,
-		  int policy)
+static void chain_typed(struct stim_nft_batch *b, int family, const char *name, const char *type,
+			int hook, int prio, int policy)
 {
 	struct nftnl_chain *c = must(nftnl_chain_alloc());
 
@@ -123,12 +123,18 @@ static void chain(struct stim_nft_batch *b, int family, const char *name, int ho
 	if (hook >= 0) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, (uint32_t)policy);
 	}
 	nftnl_chain_nlmsg_build_payload(msg(b, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE), c);
 	nftnl_chain_free(c);
 	next(b);
+}
+
+static void chain(struct stim_nft_batch *b, int family, const char *name, int hook, int prio,
+		  int policy)
+{
+	chain_typed(b, family, name, "filter", hook, prio, policy);
 }
 
 /* A set of the table: its elements go in messages of at most 64 KiB
@@ -140,7 +146,11 @@ static void set_commit(struct stim_nft_batch *b, int family, struct nftnl_set *s
 
 	nftnl_set_nlmsg_build_payload(msg(b, NFT_MSG_NEWSET, family, NLM_F_CREATE), s);
 	next(b);
-	it = must(nftnl_set_elems_iter_create(s));
+	/* The kernel refuses a NEWSETELEM without elements. */
+	if (nftnl_set_elems_iter_cur(it = must(nftnl_set_elems_iter_create(s))) == NULL) {
+		nftnl_set_elems_iter_destroy(it);
+		return;
+	}
 	do {
 		more = nftnl_set_elems_nlmsg_build_payload_iter(
 			msg(b, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE), it);
@@ -235,14 +245,23 @@ static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t 
 	add(r, e);
 }
 
-static void e_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set, uint32_t id)
+/* A set lookup of sreg; with dreg (not 0) a map's, its value into dreg. */
+static void e_lookup_into(struct nftnl_rule *r, uint32_t sreg, uint32_t dreg, const char *set,
+			  uint32_t id)
 {
 	struct nftnl_expr *e = must(nftnl_expr_alloc("lookup"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	if (dreg != 0)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	add(r, e);
+}
+
+static void e_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set, uint32_t id)
+{
+	e_lookup_into(r, sreg, 0, set, id);
 }
 
 /* accept, drop, return, or a jump to chain. */
@@ -519,8 +538,10 @@ static void inet_table(struct stim_nft_batch *b, const struct stim_fw_ruleset *r
 	rule_commit(b, NFPROTO_INET, "ingress", r, "implied deny ingress");
 
 	/* forward: replies; the sender's egress; the receiver's ingress.
-	 * Anything else has neither end an instance (anti-spoofing keeps
-	 * instances to their own addresses) and is the router's to pass. */
+	 * What the host sends to no instance (an external IP no longer
+	 * mapped) stops here rather than going back out. Anything else has
+	 * neither end an instance (anti-spoofing keeps instances to their
+	 * own addresses) and is the router's to pass. */
 	accept_replies(b, "forward");
 	for (int in = 0; in <= 1; in++) {
 		r = rule_new();
@@ -530,6 +551,11 @@ static void inet_table(struct stim_nft_batch *b, const struct stim_fw_ruleset *r
 		e_verdict(r, NFT_JUMP, in ? "ingress" : "egress");
 		rule_commit(b, NFPROTO_INET, "forward", r, NULL);
 	}
+	r = rule_new();
+	e_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	e_cmp(r, NFT_CMP_EQ, &(char[16]){ STIM_NFT_UPLINK }, 16);
+	e_verdict(r, NF_DROP, NULL);
+	rule_commit(b, NFPROTO_INET, "forward", r, "from the host, to no instance");
 
 	/* input, the router itself: replies, loopback, the metadata server
 	 * (reachable whatever the rules say, as on GCE). */
@@ -548,6 +574,73 @@ static void inet_table(struct stim_nft_batch *b, const struct stim_fw_ruleset *r
 	e_cmp(r, NFT_CMP_EQ, &http, 2);
 	e_verdict(r, NF_ACCEPT, NULL);
 	rule_commit(b, NFPROTO_INET, "input", r, "metadata server");
+}
+
+/* A map of IPv4 addresses to IPv4 addresses, from or to each port's
+ * external IP. */
+static uint32_t nat_map(struct stim_nft_batch *b, const char *name,
+			const struct stim_nft_port *ports, size_t n, bool inbound)
+{
+	uint32_t id;
+	struct nftnl_set *s = set_new(b, name, NFT_SET_MAP, 4, TYPE_IPV4_ADDR, &id);
+
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, TYPE_IPV4_ADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 4);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t ext = htonl(ports[i].external);
+		uint32_t in = htonl(ports[i].addr);
+		struct nftnl_set_elem *e;
+
+		if (ports[i].external == 0)
+			continue;
+		e = must(nftnl_set_elem_alloc());
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, inbound ? &ext : &in, 4);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, inbound ? &in : &ext, 4);
+		nftnl_set_elem_add(s, e);
+	}
+	set_commit(b, NFPROTO_INET, s);
+	nftnl_set_free(s);
+	return id;
+}
+
+/* The address in reg 1 mapped through map (no match: the rule stops),
+ * then made the packet's destination (DNAT) or source (SNAT). */
+static void e_nat_through(struct nftnl_rule *r, const char *map, uint32_t id, uint32_t type)
+{
+	struct nftnl_expr *e = must(nftnl_expr_alloc("nat"));
+
+	e_lookup_into(r, NFT_REG_1, NFT_REG_1, map, id);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	add(r, e);
+}
+
+/* External IPs (table inet stim): what comes from the host to one is
+ * the instance's (DNAT, before routing, so the forward chain's ingress
+ * checks see the instance), and what an instance with one sends to the
+ * host leaves from it (SNAT, on the way out of the uplink only). */
+static void nat(struct stim_nft_batch *b, const struct stim_nft_port *ports, size_t n)
+{
+	uint32_t dnat = nat_map(b, "dnat", ports, n, true);
+	uint32_t snat = nat_map(b, "snat", ports, n, false);
+	char uplink[16] = STIM_NFT_UPLINK;
+	struct nftnl_rule *r;
+
+	chain_typed(b, NFPROTO_INET, "dnat", "nat", NF_INET_PRE_ROUTING, -100, NF_ACCEPT);
+	chain_typed(b, NFPROTO_INET, "snat", "nat", NF_INET_POST_ROUTING, 100, NF_ACCEPT);
+	r = rule_new();
+	e_u8_is(r, NFT_META_NFPROTO, NFPROTO_IPV4);
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_DADDR, 4, NFT_REG_1);
+	e_nat_through(r, "dnat", dnat, NFT_NAT_DNAT);
+	rule_commit(b, NFPROTO_INET, "dnat", r, "external IPs");
+	r = rule_new();
+	e_u8_is(r, NFT_META_NFPROTO, NFPROTO_IPV4);
+	e_meta(r, NFT_META_OIFNAME, NFT_REG_1);
+	e_cmp(r, NFT_CMP_EQ, uplink, sizeof(uplink));
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_SADDR, 4, NFT_REG_1);
+	e_nat_through(r, "snat", snat, NFT_NAT_SNAT);
+	rule_commit(b, NFPROTO_INET, "snat", r, "external IPs");
 }
 
 /* Port name and address, as the concatenation `iifname . ip saddr` loads
@@ -608,6 +701,7 @@ struct stim_nft_batch *stim_nft_batch_build(const struct stim_fw_ruleset *rs,
 	if (nftnl_batch_update(b->nb) < 0)
 		must(NULL);
 	inet_table(b, rs);
+	nat(b, ports, nports);
 	bridge_table(b, ports, nports);
 	nftnl_batch_end(nftnl_batch_buffer(b->nb), b->seq);
 	b->len += NLMSG_ALIGN(sizeof(struct nlmsghdr) + sizeof(struct nfgenmsg));

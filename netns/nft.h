@@ -29,11 +29,16 @@
 #include "src/error.h"
 #include "src/firewall_compile.h"
 
-/* A bridge port and the one address it may send from. */
+/* An instance's NIC: its bridge port, the one address it may send from,
+ * and its external IP (0: none), which the router NATs to and from it. */
 struct stim_nft_port {
 	char ifname[16];
 	uint32_t addr; /* host order */
+	uint32_t external;
 };
+
+/* The router's link to the host, inside the router. */
+#define STIM_NFT_UPLINK "uplink"
 
 #define STIM_NFT_LOG_GROUP	1
 #define STIM_NFT_LOG_SNAPLEN	64 /* the IPv4 and transport headers */

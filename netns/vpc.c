@@ -2,6 +2,7 @@
 #include "netns/vpc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +20,15 @@
  * must not both make its namespace, nor one remove it under the other. */
 static pthread_mutex_t routers = PTHREAD_MUTEX_INITIALIZER;
 
+/* Where routers' links to the host take their /30s (the daemon's
+ * external range's last /20); prefix 0: routers get none. */
+static struct stim_cidr uplinks;
+
+void stim_vpc_set_uplinks(const struct stim_cidr *range)
+{
+	uplinks = *range;
+}
+
 char *stim_vpc_router_name(int64_t network_id)
 {
 	return xasprintf("stim-net-%llx", (unsigned long long)network_id);
@@ -28,6 +38,103 @@ char *stim_vpc_router_name(int64_t network_id)
 static void link_name(char prefix, int64_t id, char buf[16])
 {
 	snprintf(buf, 16, "%c%012llx", prefix, (unsigned long long)id & 0xffffffffffffULL);
+}
+
+/* The host's end of a router's link (the stim prefix, for gc). */
+static void uplink_name(int64_t network_id, char buf[16])
+{
+	snprintf(buf, 16, "stimu%010llx", (unsigned long long)network_id & 0xffffffffffULL);
+}
+
+static int host_ns(void)
+{
+	return open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+}
+
+static bool taken(const uint32_t *v, size_t n, uint32_t a)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == a)
+			return true;
+	}
+	return false;
+}
+
+/* The router's link to the host: a veth, stimu<id> on the host with .1 of
+ * the first /30 of the uplink range no host address is in, "uplink" in
+ * the router with .2 and the router's default route. External IPs are
+ * routed to the router over it; the host's .1 is the source the
+ * instances see for the host's connections. */
+static int uplink(int router_fd, int64_t network_id, stim_error_t *err)
+{
+	cleanup_close int hfd = host_ns();
+	struct nl_sock *host = stim_link_socket(hfd, err);
+	struct nl_sock *rt = NULL;
+	cleanup_free uint32_t *used = NULL;
+	size_t n = 0;
+	uint32_t base = 0;
+	char name[16];
+	int ret = -1;
+
+	if (host == NULL || stim_link_addrs(host, NULL, &used, &n, err) < 0)
+		goto out;
+	for (uint32_t b = uplinks.addr; b < stim_cidr_last(&uplinks); b += 4) {
+		if (!taken(used, n, b + 1)) {
+			base = b;
+			break;
+		}
+	}
+	if (base == 0) {
+		stim_err(err, STIM_RESOURCE_EXHAUSTED, "no /30 left for a router's link");
+		goto out;
+	}
+	uplink_name(network_id, name);
+	rt = stim_link_socket(router_fd, err);
+	if (rt == NULL ||
+	    stim_link_veth_add(host, name, NULL, STIM_NFT_UPLINK, router_fd, 1500, err) < 0 ||
+	    stim_link_addr_add(host, name, base + 1, 30, err) < 0 ||
+	    stim_link_addr_add(rt, STIM_NFT_UPLINK, base + 2, 30, err) < 0 ||
+	    stim_link_up(rt, STIM_NFT_UPLINK, err) < 0 ||
+	    stim_link_default_route(rt, base + 1, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	stim_link_socket_free(host);
+	stim_link_socket_free(rt);
+	return ret;
+}
+
+/* Each external IP routed from the host to the router of its network (a
+ * route to an address another network had before is replaced). */
+static int external_routes(int64_t network_id, const struct stim_fw_member *m, size_t n,
+			   stim_error_t *err)
+{
+	cleanup_close int hfd = -1;
+	struct nl_sock *host = NULL;
+	cleanup_free uint32_t *addr = NULL;
+	size_t naddr = 0;
+	char name[16];
+	int ret = -1;
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any = any || m[i].external != 0;
+	if (uplinks.prefix == 0 || !any)
+		return 0;
+	uplink_name(network_id, name);
+	hfd = host_ns();
+	host = stim_link_socket(hfd, err);
+	if (host == NULL || stim_link_addrs(host, name, &addr, &naddr, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n && naddr > 0; i++) {
+		if (m[i].external != 0 &&
+		    stim_link_route_via(host, m[i].external, 32, addr[0] + 1, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	stim_link_socket_free(host);
+	return ret;
 }
 
 /* The metadata server's address on the router's loopback, so what an
@@ -68,7 +175,8 @@ static int router(int64_t network_id, bool make, stim_error_t *err)
 	 * the default in a new namespace, set because the firewall needs it. */
 	if (fd >= 0 && (stim_netns_sysctl(fd, "ipv4/ip_forward", "1", err) < 0 ||
 			stim_netns_sysctl(fd, "bridge/bridge-nf-call-iptables", "1", err) < 0 ||
-			metadata_address(fd, err) < 0)) {
+			metadata_address(fd, err) < 0 ||
+			(uplinks.prefix != 0 && uplink(fd, network_id, err) < 0))) {
 		close(fd);
 		return -1;
 	}
@@ -194,6 +302,7 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 	for (size_t i = 0; i < nmembers; i++) {
 		link_name('v', members[i].instance_id, ports[i].ifname);
 		ports[i].addr = members[i].addr;
+		ports[i].external = members[i].external;
 	}
 	/* Built before the lock: only the sending is one at a time. */
 	b = stim_nft_batch_build(rs, ports, nmembers);
@@ -206,6 +315,8 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 		*err = steal_pointer(&oerr);
 	if (fd >= 0) {
 		ret = stim_netns_run(fd, send_batch, b, err);
+		if (ret == 0)
+			ret = external_routes(network_id, members, nmembers, err);
 		close(fd);
 	}
 	pthread_mutex_unlock(&routers);

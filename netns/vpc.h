@@ -26,6 +26,11 @@ struct stim_vpc_nic {
 	int mtu;
 };
 
+/* Routers get a link to the host, with a /30 of range each (the last
+ * /20 of the external range; see netns/nft.h for the NAT): set once at
+ * start. Unset, routers have none (tests of the plumbing alone). */
+void stim_vpc_set_uplinks(const struct stim_cidr *range);
+
 /* The router's namespace name (the caller's). */
 char *stim_vpc_router_name(int64_t network_id);
 

@@ -11,6 +11,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/server.h"
+#include "netns/vpc.h"
 #include "src/cleanup.h"
 #include "src/commands.h"
 #include "sandbox/cgroup.h"
@@ -152,6 +153,12 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	ctx.supervisor = stim_supervisor_new(stim_instances_on_exit, &ctx, err);
 	if (ctx.supervisor == NULL)
 		goto out;
+	{
+		struct stim_cidr links = stim_config_uplink_range(cfg);
+
+		/* Routers made from now on get their link to the host. */
+		stim_vpc_set_uplinks(&links);
+	}
 	/* Instances outlive the daemon: take back those still running. */
 	swept = stim_instances_adopt(&ctx, err);
 	if (swept < 0)

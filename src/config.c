@@ -82,9 +82,12 @@ void stim_config_usage(const char *prog)
 	       "  --instance-quota N       instances a project may have in one region (default "
 	       "%d)\n"
 	       "  --userns                 run instances in a user namespace: their root is an\n"
-	       "                           unprivileged host uid (%u and up)\n",
+	       "                           unprivileged host uid (%u and up)\n"
+	       "  --external-range CIDR    instances' external IPs (default %s; its last /20\n"
+	       "                           links the networks' routers to this host)\n",
 	       prog, STIM_DEFAULT_LISTEN, STIM_DEFAULT_DATA_DIR, STIM_DEFAULT_PROJECT,
-	       STIM_DEFAULT_HOUSEKEEPING_SECONDS, STIM_DEFAULT_INSTANCE_QUOTA, STIM_USERNS_BASE);
+	       STIM_DEFAULT_HOUSEKEEPING_SECONDS, STIM_DEFAULT_INSTANCE_QUOTA, STIM_USERNS_BASE,
+	       STIM_DEFAULT_EXTERNAL_RANGE);
 }
 
 int stim_size_parse(const char *s, uint64_t *out)
@@ -152,6 +155,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		OPT_HOUSEKEEPING,
 		OPT_INSTANCE_QUOTA,
 		OPT_USERNS,
+		OPT_EXTERNAL_RANGE,
 	};
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -167,6 +171,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		{ "housekeeping-interval", required_argument, NULL, OPT_HOUSEKEEPING },
 		{ "instance-quota", required_argument, NULL, OPT_INSTANCE_QUOTA },
 		{ "userns", no_argument, NULL, OPT_USERNS },
+		{ "external-range", required_argument, NULL, OPT_EXTERNAL_RANGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -179,6 +184,9 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	cfg->max_object_size = STIM_DEFAULT_MAX_OBJECT_SIZE;
 	cfg->housekeeping_seconds = STIM_DEFAULT_HOUSEKEEPING_SECONDS;
 	cfg->instance_quota = STIM_DEFAULT_INSTANCE_QUOTA;
+	if (stim_cidr_parse(STIM_DEFAULT_EXTERNAL_RANGE, "--external-range", &cfg->external_range,
+			    err) < 0)
+		return -1;
 	if (stim_listen_parse(STIM_DEFAULT_LISTEN, &cfg->listen_host, &cfg->listen_port, err) < 0)
 		return -1;
 
@@ -254,6 +262,16 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 			break;
 		case OPT_USERNS:
 			cfg->userns_base = STIM_USERNS_BASE;
+			break;
+		case OPT_EXTERNAL_RANGE:
+			if (stim_cidr_parse(optarg, "--external-range", &cfg->external_range, err) <
+			    0)
+				return -1;
+			/* Room for addresses below the routers' last /20. */
+			if (cfg->external_range.prefix > 19)
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--external-range %s: expected a /19 or larger",
+						optarg);
 			break;
 		case 'h':
 			return 1;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "src/error.h"
+#include "src/ipv4.h"
 #include "src/log.h"
 
 #define STIM_DEFAULT_LISTEN   "127.0.0.1:8080"
@@ -23,6 +24,7 @@
  * lower; a local machine's limit is its memory, and 1000 leaves room for
  * the 500-instance benchmark. */
 #define STIM_DEFAULT_INSTANCE_QUOTA 1000
+#define STIM_DEFAULT_EXTERNAL_RANGE "198.18.0.0/15"
 /* With --userns, instances' root is host uid (and gid) 1879048192
  * (0x70000000) and their other users the 65535 above it: past the ranges
  * systemd hands out to containers and to its own dynamic users, and past
@@ -49,7 +51,16 @@ struct stim_config {
 	unsigned housekeeping_seconds; /* between lifecycle / session sweeps */
 	unsigned instance_quota;       /* instances per project and region */
 	uint32_t userns_base;	       /* 0, or STIM_USERNS_BASE with --userns */
+	/* External IPs come from it, but for its last /20, which links each
+	 * network's router to the host (a /30 each). */
+	struct stim_cidr external_range;
 };
+
+/* The last /20 of the external range: the routers' links to the host. */
+static inline struct stim_cidr stim_config_uplink_range(const struct stim_config *cfg)
+{
+	return (struct stim_cidr){ stim_cidr_last(&cfg->external_range) - 4095, 20 };
+}
 
 /* Fills cfg with the defaults, then applies argv (argv[0] is the command
  * name). Returns 1 when --help was asked for, 0 otherwise, -1 on bad flags. */

@@ -49,6 +49,7 @@ struct stim_fw_member {
 	int64_t instance_id;
 	const struct stim_strv *tags;
 	const char *service_account; /* NULL: none */
+	uint32_t external;	     /* its external IP; 0: none (netns/nft.h NATs it) */
 };
 
 /* One nftables rule. */

@@ -207,7 +207,7 @@ int stim_instance_insert(struct stim_ctx *ctx, const char *project, const char *
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
 	if (tx == NULL || quota_check(ctx, db, &in, err) < 0 ||
-	    stim_instance_nic_plan(db, project, zone, spec, &in.nic, err) < 0 ||
+	    stim_instance_nic_plan(db, ctx->cfg, project, zone, spec, &in.nic, err) < 0 ||
 	    stim_store_instance_insert(db, &in, err) < 0 ||
 	    stim_instance_record_op(db, &in, "insert", false, op, err) < 0)
 		goto out;

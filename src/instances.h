@@ -28,7 +28,8 @@ struct stim_nic {
 	char *network; /* names; NULL: none (an instance from before VPCs) */
 	char *region;
 	char *subnet;
-	uint32_t ip; /* host order */
+	uint32_t ip;	      /* host order */
+	uint32_t external_ip; /* accessConfigs[0]'s natIP; 0: none */
 };
 
 struct stim_instance {
@@ -72,6 +73,10 @@ struct stim_instance_spec {
 	const char *network;
 	const char *subnetwork;
 	const char *network_ip;
+	/* accessConfigs[0] (ONE_TO_ONE_NAT): an external IP, natIP when
+	 * given, else one from the pool. */
+	bool access_config;
+	const char *nat_ip;
 	/* serviceAccounts[0]: an email, or "default" for the project's
 	 * Compute Engine default account; NULL: none. */
 	const char *service_account;

@@ -25,11 +25,12 @@ int stim_instance_record_op(struct stim_db *db, const struct stim_instance *in, 
 			    bool done, struct stim_compute_op *op, stim_error_t *err);
 
 /* The NIC of an instance being inserted (src/instances_nic.c), in the
- * insert's transaction: its network and subnetwork, and its address
- * (spec's networkIP, else the subnet's first free one). */
-int stim_instance_nic_plan(struct stim_db *db, const char *project, const char *zone,
-			   const struct stim_instance_spec *spec, struct stim_nic *out,
-			   stim_error_t *err);
+ * insert's transaction: its network and subnetwork, its address (spec's
+ * networkIP, else the subnet's first free one) and, with an access
+ * config, its external IP from the pool (cfg's external range). */
+int stim_instance_nic_plan(struct stim_db *db, const struct stim_config *cfg, const char *project,
+			   const char *zone, const struct stim_instance_spec *spec,
+			   struct stim_nic *out, stim_error_t *err);
 
 /* Jobs (src/instances_jobs.c): the host work after a recorded change,
  * which then finishes op. An insert's failed start leaves no instance. */

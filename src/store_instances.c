@@ -11,7 +11,7 @@
 	"project, zone, name, id, status, status_message, machine_type, image, source_image, "     \
 	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time, "        \
 	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip, "       \
-	"service_account, scopes"
+	"service_account, scopes, nic_external_ip"
 
 static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 {
@@ -124,7 +124,7 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 {
 	static const char sql[] =
 		"INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -154,6 +154,10 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 		sqlite3_bind_null(st, 21);
 	bind_opt(st, 22, in->service_account);
 	bind_opt(st, 23, in->scopes);
+	if (in->nic.external_ip != 0)
+		sqlite3_bind_int64(st, 24, in->nic.external_ip);
+	else
+		sqlite3_bind_null(st, 24);
 	rc = sqlite3_step(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on */
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
@@ -197,6 +201,7 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 20);
 	in->service_account = stim_db_column_dup(st, 21);
 	in->scopes = stim_db_column_dup(st, 22);
+	in->nic.external_ip = (uint32_t)sqlite3_column_int64(st, 23);
 }
 
 static int instance_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
@@ -426,6 +431,21 @@ static void ip_fini(void *elem)
 {
 }
 
+int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,
+				     stim_error_t *err)
+{
+	static const char sql[] = "SELECT nic_external_ip FROM instances WHERE "
+				  "nic_external_ip IS NOT NULL ORDER BY nic_external_ip";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	return stim_db_rows(db, st, sizeof(**out), ip_row, NULL, ip_fini, "list external IPs",
+			    (void **)out, n, err);
+}
+
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
 			    uint32_t **out, size_t *n, stim_error_t *err)
 {
@@ -482,6 +502,7 @@ static int member_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err
 	in->id = sqlite3_column_int64(st, 2);
 	in->nic.ip = (uint32_t)sqlite3_column_int64(st, 3);
 	in->service_account = stim_db_column_dup(st, 4);
+	in->nic.external_ip = (uint32_t)sqlite3_column_int64(st, 6);
 	for (char *t = tags != NULL ? strtok_r(tags, " ", &save) : NULL; t != NULL;
 	     t = strtok_r(NULL, " ", &save))
 		stim_strv_add_sorted(&in->tags, t);
@@ -492,9 +513,9 @@ int stim_store_instance_members(struct stim_db *db, const char *project, const c
 				struct stim_instance **out, size_t *n, stim_error_t *err)
 {
 	static const char sql[] =
-		"SELECT i.zone, i.name, i.id, i.nic_ip, i.service_account, group_concat(t.tag, ' "
-		"') "
-		"FROM instances i LEFT JOIN instance_tags t ON t.project = i.project AND "
+		"SELECT i.zone, i.name, i.id, i.nic_ip, i.service_account, "
+		"group_concat(t.tag, ' '), i.nic_external_ip FROM instances i LEFT JOIN "
+		"instance_tags t ON t.project = i.project AND "
 		"t.zone = i.zone AND t.name = i.name WHERE i.project = ? AND i.nic_network = ? "
 		"AND i.nic_ip IS NOT NULL GROUP BY i.zone, i.name ORDER BY i.nic_ip";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);

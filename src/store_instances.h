@@ -33,6 +33,9 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 /* Every instance of every project, without metadata (start-up adoption). */
 int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size_t *n,
 			    stim_error_t *err);
+/* The external IPs taken, in every project, ascending. */
+int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,
+				     stim_error_t *err);
 /* The internal addresses taken in a network, ascending. */
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
 			    uint32_t **out, size_t *n, stim_error_t *err);
@@ -41,7 +44,8 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
 int stim_store_instance_at(struct stim_db *db, const char *project, const char *network,
 			   uint32_t ip, struct stim_instance *out, stim_error_t *err);
 /* What a network's firewall needs of every instance with an address in
- * it: id, name, zone, nic.ip, tags and service_account (the rest empty). */
+ * it: id, name, zone, nic.ip and nic.external_ip, tags and
+ * service_account (the rest empty). */
 int stim_store_instance_members(struct stim_db *db, const char *project, const char *network,
 				struct stim_instance **out, size_t *n, stim_error_t *err);
 /* An instance with its NIC on the network (on that subnet when region is

@@ -350,6 +350,12 @@ const struct stim_migration stim_migrations[] = {
 	   * OAuth scopes, space-separated), which firewall rules can target. */
 	  "ALTER TABLE instances ADD COLUMN service_account TEXT;"
 	  "ALTER TABLE instances ADD COLUMN scopes TEXT;" },
+	{ 13,
+	  /* nic0's external IP (accessConfigs[0], ONE_TO_ONE_NAT): from the
+	   * host-wide pool, so never twice in any project. */
+	  "ALTER TABLE instances ADD COLUMN nic_external_ip INTEGER;"
+	  "CREATE UNIQUE INDEX instances_by_external_ip ON instances (nic_external_ip) "
+	  "WHERE nic_external_ip IS NOT NULL;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

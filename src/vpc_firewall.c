@@ -65,9 +65,9 @@ int stim_vpc_firewall_sync(struct stim_ctx *ctx, const char *project, const char
 		goto out;
 	members = xcalloc(s.ninsts + 1, sizeof(*members));
 	for (size_t i = 0; i < s.ninsts; i++)
-		members[i] =
-			(struct stim_fw_member){ s.insts[i].nic.ip, s.insts[i].id, &s.insts[i].tags,
-						 s.insts[i].service_account };
+		members[i] = (struct stim_fw_member){ s.insts[i].nic.ip, s.insts[i].id,
+						      &s.insts[i].tags, s.insts[i].service_account,
+						      s.insts[i].nic.external_ip };
 	if (stim_fw_compile(s.rules, s.nrules, members, s.ninsts, &rs, err) == 0) {
 		ret = stim_vpc_firewall_apply(s.net.id, &rs, members, s.ninsts, create, err);
 		stim_fw_ruleset_fini(&rs);

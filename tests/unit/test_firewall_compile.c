@@ -173,11 +173,14 @@ static void test_batch(void **state)
 	/* inet and bridge: made if missing, deleted, made. */
 	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWTABLE), 4);
 	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_DELTABLE), 2);
-	/* Two lines and the implied deny; forward's three (replies,
-	 * egress, ingress), input's three (replies, loopback, metadata);
-	 * the bridge's three (IPv4, ARP, the rest dropped). */
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 3 + 3 + 3);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 2); /* members, ports */
+	/* Two lines and the implied deny; forward's four (replies, egress,
+	 * ingress, the host's to no instance), input's three (replies,
+	 * loopback, metadata);
+	 * DNAT and SNAT; the bridge's three (IPv4, ARP, the rest dropped). */
+	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 4 + 3 + 2 + 3);
+	/* members, the two NAT maps (empty: no message of elements), ports */
+	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 4);
+	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSETELEM), 2);
 	assert_true(stim_nft_batch_len(b) > 1000);
 	stim_nft_batch_free(b);
 	stim_fw_ruleset_fini(&rs);
@@ -194,8 +197,8 @@ static void test_batch(void **state)
 			 "\"ports\":[\"1\",\"3\",\"5\"]}]}");
 	assert_int_equal(stim_fw_compile(s.v, s.n, m, nm, &rs, &err), 0);
 	b = stim_nft_batch_build(&rs, &port, 1);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 3);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 3 + 3 + 1 + 3 + 3 + 3);
+	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 5);
+	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 3 + 3 + 1 + 4 + 3 + 2 + 3);
 	stim_nft_batch_free(b);
 	stim_fw_ruleset_fini(&rs);
 	fw_rules_fini(&s);
