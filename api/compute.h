@@ -7,7 +7,7 @@
  * with its common instance metadata (api/compute_projects.c), images
  * (api/compute_images.c), instances (api/compute_instances.c), networks
  * and subnetworks (api/compute_networks.c), firewall rules
- * (api/compute_firewalls.c).
+ * (api/compute_firewalls.c), static addresses (api/compute_addresses.c).
  */
 
 #include <stdbool.h>
@@ -36,6 +36,20 @@ extern const struct api_route api_compute_network_routes[];
 extern const size_t api_compute_network_routes_count;
 extern const struct api_route api_compute_firewall_routes[];
 extern const size_t api_compute_firewall_routes_count;
+extern const struct api_route api_compute_address_routes[];
+extern const size_t api_compute_address_routes_count;
+
+/* A list page's arguments (api/compute_list.c): maxResults (at most, and
+ * by default, 500) and the pageToken's decoded key into after. */
+int api_compute_page_args(struct api_req *req, char *after, size_t size, int *max,
+			  stim_error_t *err);
+/* A list of kind at projects/P/PATH: items (taken; left out when empty)
+ * and the next page's token, the key of next (NULL: the last page). */
+json_t *api_compute_list_json(const struct api_req *req, const char *kind, const char *path,
+			      json_t *items, const char *next);
+/* An aggregated list's grouping: item (taken) into scopes under
+ * "regions/REGION", in its list named key. */
+void api_compute_group_add(json_t *scopes, const char *region, const char *key, json_t *item);
 
 /* A metadata body, {"fingerprint": "...", "items": [{"key", "value"}]}
  * (project and instance alike), into items (the caller's) and the

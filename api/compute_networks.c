@@ -83,38 +83,6 @@ static json_t *subnetwork_json(const struct api_req *req, const struct stim_subn
 }
 
 /* The list page arguments every list here takes. */
-static int page_args(struct api_req *req, char *after, size_t size, int *max, stim_error_t *err)
-{
-	*max = 0;
-	if (api_query_int(req, "maxResults", 0, LIST_MAX, max, err) < 0 ||
-	    stim_page_token_decode(api_query(req, "pageToken"), "invalid", after, size, err) < 0)
-		return -1;
-	if (*max == 0)
-		*max = LIST_MAX;
-	return 0;
-}
-
-static json_t *list_json(const struct api_req *req, const char *kind, const char *path,
-			 json_t *items, const char *next)
-{
-	cleanup_free char *purl = project_url(req);
-	json_t *j = json_pack("{s:s}", "kind", kind);
-
-	json_object_set_new(j, "id",
-			    json_sprintf("projects/%s/%s", api_path(req, "project"), path));
-	json_object_set_new(j, "selfLink", json_sprintf("%s/%s", purl, path));
-	if (json_array_size(items) > 0)
-		json_object_set_new(j, "items", items);
-	else
-		json_decref(items);
-	if (next != NULL) {
-		cleanup_free char *token = stim_page_token_encode(next);
-
-		json_object_set_new(j, "nextPageToken", json_string(token));
-	}
-	return j;
-}
-
 /* Networks */
 
 static int api_compute_networks_insert(struct api_req *req, stim_error_t *err)
@@ -176,15 +144,15 @@ static int api_compute_networks_list(struct api_req *req, stim_error_t *err)
 	json_t *items;
 	json_t *j;
 
-	if (page_args(req, after, sizeof(after), &max, err) < 0 ||
+	if (api_compute_page_args(req, after, sizeof(after), &max, err) < 0 ||
 	    stim_network_list(req->ctx, api_path(req, "project"), after, max, &v, &n, &more, err) <
 		    0)
 		return -1;
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, network_json(req, &v[i]));
-	j = list_json(req, "compute#networkList", "global/networks", items,
-		      more ? v[n - 1].name : NULL);
+	j = api_compute_list_json(req, "compute#networkList", "global/networks", items,
+				  more ? v[n - 1].name : NULL);
 	for (size_t i = 0; i < n; i++)
 		stim_network_fini(&v[i]);
 	free(v);
@@ -284,7 +252,7 @@ static int subnet_page(struct api_req *req, const char *region, struct stim_subn
 	char after[256];
 	int max;
 
-	if (page_args(req, after, sizeof(after), &max, err) < 0)
+	if (api_compute_page_args(req, after, sizeof(after), &max, err) < 0)
 		return -1;
 	return stim_subnetwork_list(req->ctx, api_path(req, "project"), region, after, max, v, n,
 				    more, err);
@@ -305,7 +273,8 @@ static int api_compute_subnetworks_list(struct api_req *req, stim_error_t *err)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, subnetwork_json(req, &v[i]));
-	j = list_json(req, "compute#subnetworkList", path, items, more ? v[n - 1].name : NULL);
+	j = api_compute_list_json(req, "compute#subnetworkList", path, items,
+				  more ? v[n - 1].name : NULL);
 	free_subnets(v, n);
 	return api_reply_json(req, 200, j);
 }
@@ -323,21 +292,13 @@ static int api_compute_subnetworks_aggregated(struct api_req *req, stim_error_t 
 	if (subnet_page(req, NULL, &v, &n, &more, err) < 0)
 		return -1;
 	scopes = json_object();
-	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *key = xasprintf("regions/%s", v[i].region);
-		json_t *group = json_object_get(scopes, key);
-
-		if (group == NULL) {
-			group = json_pack("{s:[]}", "subnetworks");
-			json_object_set_new(scopes, key, group);
-		}
-		json_array_append_new(json_object_get(group, "subnetworks"),
+	for (size_t i = 0; i < n; i++)
+		api_compute_group_add(scopes, v[i].region, "subnetworks",
 				      subnetwork_json(req, &v[i]));
-	}
 	if (more)
 		last = xasprintf("%s/%s", v[n - 1].region, v[n - 1].name);
-	j = list_json(req, "compute#subnetworkAggregatedList", "aggregated/subnetworks",
-		      json_array(), last);
+	j = api_compute_list_json(req, "compute#subnetworkAggregatedList", "aggregated/subnetworks",
+				  json_array(), last);
 	json_object_set_new(j, "items", scopes);
 	free_subnets(v, n);
 	return api_reply_json(req, 200, j);
@@ -453,7 +414,7 @@ static int api_compute_routes_list(struct api_req *req, stim_error_t *err)
 	json_t *items;
 	json_t *j;
 
-	if (page_args(req, after, sizeof(after), &max, err) < 0 ||
+	if (api_compute_page_args(req, after, sizeof(after), &max, err) < 0 ||
 	    stim_route_list(req->ctx, api_path(req, "project"), &v, &n, err) < 0)
 		return -1;
 	items = json_array();
@@ -468,7 +429,7 @@ static int api_compute_routes_list(struct api_req *req, stim_error_t *err)
 		json_array_append_new(items, route_json(req, &v[i]));
 		shown++;
 	}
-	j = list_json(req, "compute#routeList", "global/routes", items, next);
+	j = api_compute_list_json(req, "compute#routeList", "global/routes", items, next);
 	stim_routes_free(v, n);
 	return api_reply_json(req, 200, j);
 }

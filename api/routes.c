@@ -22,5 +22,6 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_compute_image_routes, api_compute_image_routes_count);
 	api_router_add(router, api_compute_network_routes, api_compute_network_routes_count);
 	api_router_add(router, api_compute_firewall_routes, api_compute_firewall_routes_count);
+	api_router_add(router, api_compute_address_routes, api_compute_address_routes_count);
 	api_router_add(router, api_batch_routes, api_batch_routes_count);
 }

@@ -12,6 +12,7 @@
 #include "src/cleanup.h"
 #include "src/compute_catalog.h"
 #include "src/config.h"
+#include "src/external_ips.h"
 #include "src/ipv4.h"
 #include "src/networks.h"
 #include "src/store_instances.h"
@@ -79,43 +80,6 @@ out:
 	return ret;
 }
 
-/* An external IP: natIP when given (in the pool and free), else the
- * pool's first free one below the routers' links. */
-static int external_ip(struct stim_db *db, const struct stim_config *cfg,
-		       const struct stim_instance_spec *spec, uint32_t *out, stim_error_t *err)
-{
-	struct stim_cidr links = stim_config_uplink_range(cfg);
-	cleanup_free uint32_t *used = NULL;
-	size_t n = 0;
-	uint32_t ip;
-
-	if (stim_store_instance_external_ips(db, &used, &n, err) < 0)
-		return -1;
-	if (spec->nat_ip != NULL) {
-		if (stim_ipv4_parse(spec->nat_ip, &ip) < 0 ||
-		    !stim_cidr_contains(&cfg->external_range, ip) || ip >= links.addr ||
-		    stim_cidr_reserved(&cfg->external_range, ip))
-			return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-					       "Invalid value for field '" FIELD
-					       ".accessConfigs[0].natIP': '%s'. The address is not "
-					       "one this emulator hands out.",
-					       spec->nat_ip);
-		for (size_t i = 0; i < n; i++) {
-			if (used[i] == ip)
-				return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
-						       "IP address '%s' is already being used by "
-						       "another resource.",
-						       spec->nat_ip);
-		}
-	} else if (stim_cidr_first_free(&cfg->external_range, used, n, &ip) < 0 ||
-		   ip >= links.addr) {
-		return stim_err_reason(err, STIM_FAILED_PRECONDITION, "ipSpaceExhausted",
-				       "The external IP range is exhausted.");
-	}
-	*out = ip;
-	return 0;
-}
-
 int stim_instance_nic_plan(struct stim_db *db, const struct stim_config *cfg, const char *project,
 			   const char *zone, const struct stim_instance_spec *spec,
 			   struct stim_nic *out, stim_error_t *err)
@@ -162,7 +126,9 @@ int stim_instance_nic_plan(struct stim_db *db, const struct stim_config *cfg, co
 				project, s.region, s.name);
 		goto out;
 	}
-	if (spec->access_config && external_ip(db, cfg, spec, &out->external_ip, err) < 0)
+	if (spec->access_config &&
+	    stim_external_ip_take(db, cfg, spec->nat_ip, FIELD ".accessConfigs[0].natIP", project,
+				  region->name, &out->external_ip, err) < 0)
 		goto out;
 	out->network = xstrdup(s.network);
 	out->region = xstrdup(s.region);

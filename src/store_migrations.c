@@ -356,6 +356,18 @@ const struct stim_migration stim_migrations[] = {
 	  "ALTER TABLE instances ADD COLUMN nic_external_ip INTEGER;"
 	  "CREATE UNIQUE INDEX instances_by_external_ip ON instances (nic_external_ip) "
 	  "WHERE nic_external_ip IS NOT NULL;" },
+	{ 14,
+	  /* Static external addresses, from the same host-wide pool. */
+	  "CREATE TABLE addresses ("
+	  "  project TEXT NOT NULL,"
+	  "  region TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  id INTEGER NOT NULL UNIQUE,"
+	  "  description TEXT,"
+	  "  address INTEGER NOT NULL UNIQUE,"
+	  "  create_time INTEGER NOT NULL,"
+	  "  PRIMARY KEY (project, region, name)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

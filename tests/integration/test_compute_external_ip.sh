@@ -5,7 +5,9 @@
 # port exactly when an ingress rule allows it; the host's connections
 # come from its address on the router's link (the range's last /20). A
 # chosen natIP is honoured and never given twice; --no-address gives
-# none; deleting the instance takes the address away.
+# none; deleting the instance takes the address away. Static addresses
+# (gcloud compute addresses) reserve from the same pool, are used by
+# --address NAME, show IN_USE with their user, and cannot go while used.
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
@@ -16,8 +18,12 @@ Z=us-central1-a
 BB=(--image busybox --image-project $P)
 
 stim_on_exit() {
-	gcloud compute instances delete ext1 ext2 ext3 --zone $Z >/dev/null 2>&1
+	gcloud compute instances delete ext1 ext2 ext3 ext4 --zone $Z >/dev/null 2>&1
 	gcloud compute firewall-rules delete ext-8080 ext-9000 --quiet >/dev/null 2>&1
+	gcloud compute addresses delete st1 st2 --region us-central1 --quiet >/dev/null 2>&1
+}
+addr() { # addr NAME FIELD
+	gcloud compute addresses describe "$1" --region us-central1 --format="value($2)"
 }
 
 cat >"$STIM_TMP/web.sh" <<'SCRIPT'
@@ -71,6 +77,28 @@ google_error "an address outside the range" \
 	400 invalid INVALID_ARGUMENT
 check "ext3 without one" gcloud compute instances create ext3 --zone $Z "${BB[@]}" --no-address
 expect_eq "has no access config" "$(nat_ip ext3)" ""
+
+check "a static address st1" gcloud compute addresses create st1 --region us-central1
+ST1=$(addr st1 address)
+expect_contains "from the same pool" "$ST1" "198.18."
+expect_eq "RESERVED" "$(addr st1 status)" "RESERVED"
+check "st2 at a chosen address" gcloud compute addresses create st2 --region us-central1 \
+	--addresses 198.18.2.9
+expect_eq "has it" "$(addr st2 address)" "198.18.2.9"
+check_fails "an address an instance has" gcloud compute addresses create st3 \
+	--region us-central1 --addresses 198.18.1.7
+expect_eq "gcloud lists both" \
+	"$(gcloud compute addresses list --format='value(name)' | tr '\n' ' ')" "st1 st2 "
+check "ext4 uses st1 by name" gcloud compute instances create ext4 --zone $Z "${BB[@]}" \
+	--address st1
+expect_eq "its natIP is st1's" "$(nat_ip ext4)" "$ST1"
+expect_eq "st1 is IN_USE" "$(addr st1 status)" "IN_USE"
+expect_contains "by ext4" "$(addr st1 'users[0]')" "/zones/$Z/instances/ext4"
+check_fails "an address in use cannot go" gcloud compute addresses delete st1 \
+	--region us-central1 --quiet
+check "delete ext4" gcloud compute instances delete ext4 --zone $Z
+expect_eq "st1 is RESERVED again" "$(addr st1 status)" "RESERVED"
+check "delete the addresses" gcloud compute addresses delete st1 st2 --region us-central1 --quiet
 
 check "delete ext1" gcloud compute instances delete ext1 --zone $Z
 expect_eq "its address answers no more" "$(fetch "$EXT" 22)" ""
