@@ -95,13 +95,17 @@ static json_t *nics_json(const char *purl, const struct stim_instance *in)
 		json_object_set_new(nic, "networkIP",
 				    json_string(stim_ipv4_format(in->nic.ip, ip)));
 	}
-	if (in->nic.external_ip != 0)
-		json_object_set_new(nic, "accessConfigs",
-				    json_pack("[{s:s, s:s, s:s, s:s, s:s}]", "kind",
-					      "compute#accessConfig", "type", "ONE_TO_ONE_NAT",
-					      "name", "External NAT", "natIP",
-					      stim_ipv4_format(in->nic.external_ip, ip),
-					      "networkTier", "PREMIUM"));
+	if (in->nic.access_config) {
+		/* A stopped instance's ephemeral IP is gone: no natIP. */
+		json_t *ac = json_pack("{s:s, s:s, s:s, s:s}", "kind", "compute#accessConfig",
+				       "type", "ONE_TO_ONE_NAT", "name", "External NAT",
+				       "networkTier", "PREMIUM");
+
+		if (in->nic.external_ip != 0)
+			json_object_set_new(ac, "natIP",
+					    json_string(stim_ipv4_format(in->nic.external_ip, ip)));
+		json_object_set_new(nic, "accessConfigs", json_pack("[o]", ac));
+	}
 	return json_pack("[o]", nic);
 }
 

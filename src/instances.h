@@ -29,7 +29,8 @@ struct stim_nic {
 	char *region;
 	char *subnet;
 	uint32_t ip;	      /* host order */
-	uint32_t external_ip; /* accessConfigs[0]'s natIP; 0: none */
+	bool access_config;   /* accessConfigs[0] (ONE_TO_ONE_NAT) */
+	uint32_t external_ip; /* its natIP; 0: none (or stopped, when ephemeral) */
 };
 
 struct stim_instance {

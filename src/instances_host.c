@@ -23,12 +23,15 @@
 #include "netns/vpc.h"
 #include "sandbox/spawn.h"
 #include "src/cleanup.h"
+#include "src/addresses.h"
 #include "src/compute_catalog.h"
+#include "src/external_ips.h"
 #include "src/firewall_log.h"
 #include "src/log.h"
 #include "src/metadata_server.h"
 #include "src/networks.h"
 #include "src/procfs.h"
+#include "src/store_addresses.h"
 #include "src/store_instances.h"
 #include "src/store_networks.h"
 #include "src/supervisor.h"
@@ -187,16 +190,61 @@ static int attach_nic(void *arg, pid_t pid, stim_error_t *err)
 	return stim_vpc_attach(nic, fd, err);
 }
 
+/* A stopped instance's ephemeral external IP goes back to the pool, as on
+ * GCE (a static address stays its own). Whether one went. */
+static bool release_ephemeral(struct stim_db *db, const struct stim_instance *in)
+{
+	cleanup_error stim_error_t err = NULL;
+	struct stim_instance copy = *in;
+	struct stim_address a;
+
+	if (in->nic.external_ip == 0)
+		return false;
+	if (stim_store_address_at(db, in->nic.external_ip, &a, &err) == 0) {
+		stim_address_fini(&a);
+		return false;
+	}
+	copy.nic.external_ip = 0;
+	if (err->code != STIM_NOT_FOUND ||
+	    stim_store_instance_set_external_ip(db, &copy, &err) < 0) {
+		STIM_LOG_W("instance %s: %s", in->name, err->msg);
+		return false;
+	}
+	return true;
+}
+
+/* A start of an instance with an access config and no external IP (its
+ * ephemeral one went at the stop) takes a new one. */
+static int take_ephemeral(struct stim_ctx *ctx, struct stim_instance *in, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = NULL;
+	cleanup_tx struct stim_tx *tx = NULL;
+	const struct stim_region *region = stim_compute_zone_region(in->zone);
+
+	if (!in->nic.access_config || in->nic.external_ip != 0 || region == NULL)
+		return 0;
+	db = stim_store_db(ctx->store, err);
+	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
+	if (tx == NULL ||
+	    stim_external_ip_take(db, ctx->cfg, NULL, "natIP", in->project, region->name,
+				  &in->nic.external_ip, err) < 0 ||
+	    stim_store_instance_set_external_ip(db, in, err) < 0)
+		return -1;
+	return stim_tx_commit(steal_pointer(&tx), err);
+}
+
 void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance *in)
 {
 	cleanup_error stim_error_t err = NULL;
 	cleanup_db struct stim_db *db = NULL;
 	cleanup_free char *user = NULL;
 	struct stim_network net;
+	bool released;
 
 	if (in->nic.network == NULL)
 		return;
 	db = stim_store_db(ctx->store, &err);
+	released = db != NULL && release_ephemeral(db, in);
 	if (db == NULL ||
 	    stim_store_instance_on_network(db, in->project, in->nic.network, NULL, NULL, true,
 					   &user, &err) < 0 ||
@@ -212,6 +260,9 @@ void stim_instance_vpc_release(struct stim_ctx *ctx, const struct stim_instance 
 	}
 	if (user == NULL && stim_vpc_router_remove(net.id, &err) < 0)
 		STIM_LOG_W("network %s: %s", net.name, err->msg);
+	/* The router stays for the others: the address leaves its NAT. */
+	if (user != NULL && released)
+		stim_vpc_firewall_refresh(ctx, in->project, in->nic.network);
 	stim_network_fini(&net);
 }
 
@@ -285,7 +336,8 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	if (in->nic.network != NULL) {
 		/* The network's router and firewall before the NIC, so the
 		 * instance is never reachable unfiltered. */
-		if (stim_vpc_firewall_sync(ctx, in->project, in->nic.network, true, err) < 0 ||
+		if (take_ephemeral(ctx, in, err) < 0 ||
+		    stim_vpc_firewall_sync(ctx, in->project, in->nic.network, true, err) < 0 ||
 		    nic_of(ctx, in, &nic, err) < 0)
 			goto fail;
 		stim_instance_network_services(ctx, in);

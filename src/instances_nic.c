@@ -126,6 +126,7 @@ int stim_instance_nic_plan(struct stim_db *db, const struct stim_config *cfg, co
 				project, s.region, s.name);
 		goto out;
 	}
+	out->access_config = spec->access_config;
 	if (spec->access_config &&
 	    stim_external_ip_take(db, cfg, spec->nat_ip, FIELD ".accessConfigs[0].natIP", project,
 				  region->name, &out->external_ip, err) < 0)

@@ -11,7 +11,7 @@
 	"project, zone, name, id, status, status_message, machine_type, image, source_image, "     \
 	"description, metadata_fingerprint, pid, pid_start, create_time, last_start_time, "        \
 	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip, "       \
-	"service_account, scopes, nic_external_ip"
+	"service_account, scopes, nic_external_ip, nic_access_config"
 
 static void bind_opt(sqlite3_stmt *st, int col, const char *s)
 {
@@ -124,7 +124,7 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 {
 	static const char sql[] =
 		"INSERT INTO instances (" INSTANCE_COLUMNS ") VALUES "
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
@@ -158,6 +158,7 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 		sqlite3_bind_int64(st, 24, in->nic.external_ip);
 	else
 		sqlite3_bind_null(st, 24);
+	sqlite3_bind_int(st, 25, in->nic.access_config);
 	rc = sqlite3_step(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on */
 		return stim_err_reason(err, STIM_ALREADY_EXISTS, "alreadyExists",
@@ -202,6 +203,7 @@ static void row_to_instance(sqlite3_stmt *st, struct stim_instance *in)
 	in->service_account = stim_db_column_dup(st, 21);
 	in->scopes = stim_db_column_dup(st, 22);
 	in->nic.external_ip = (uint32_t)sqlite3_column_int64(st, 23);
+	in->nic.access_config = sqlite3_column_int(st, 24) != 0;
 }
 
 static int instance_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
@@ -429,6 +431,25 @@ static int ip_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
 
 static void ip_fini(void *elem)
 {
+}
+
+int stim_store_instance_set_external_ip(struct stim_db *db, const struct stim_instance *in,
+					stim_error_t *err)
+{
+	static const char sql[] = "UPDATE instances SET nic_external_ip = ?4 WHERE project = ?1 "
+				  "AND zone = ?2 AND name = ?3";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+
+	if (st == NULL)
+		return -1;
+	bind_key(st, in->project, in->zone, in->name);
+	if (in->nic.external_ip != 0)
+		sqlite3_bind_int64(st, 4, in->nic.external_ip);
+	else
+		sqlite3_bind_null(st, 4);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return stim_db_err(db, "set an external IP", err);
+	return 0;
 }
 
 int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,

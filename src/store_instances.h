@@ -33,6 +33,9 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 /* Every instance of every project, without metadata (start-up adoption). */
 int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size_t *n,
 			    stim_error_t *err);
+/* nic0's external IP (0: none). */
+int stim_store_instance_set_external_ip(struct stim_db *db, const struct stim_instance *in,
+					stim_error_t *err);
 /* The external IPs taken, in every project, ascending. */
 int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,
 				     stim_error_t *err);

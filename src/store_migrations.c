@@ -368,6 +368,12 @@ const struct stim_migration stim_migrations[] = {
 	  "  create_time INTEGER NOT NULL,"
 	  "  PRIMARY KEY (project, region, name)"
 	  ") WITHOUT ROWID;" },
+	{ 15,
+	  /* Whether nic0 has an access config, apart from its address: an
+	   * ephemeral external IP goes back to the pool at a stop, and the
+	   * next start takes a new one, as on GCE. */
+	  "ALTER TABLE instances ADD COLUMN nic_access_config INTEGER NOT NULL DEFAULT 0;"
+	  "UPDATE instances SET nic_access_config = 1 WHERE nic_external_ip IS NOT NULL;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -5,7 +5,8 @@
 # port exactly when an ingress rule allows it; the host's connections
 # come from its address on the router's link (the range's last /20). A
 # chosen natIP is honoured and never given twice; --no-address gives
-# none; deleting the instance takes the address away. Static addresses
+# none; a stop gives an ephemeral IP back and a start takes a new one;
+# deleting the instance takes the address away. Static addresses
 # (gcloud compute addresses) reserve from the same pool, are used by
 # --address NAME, show IN_USE with their user, and cannot go while used.
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +66,15 @@ check "allow tcp:9000 from the routers' links only" gcloud compute firewall-rule
 	ext-9000 --allow tcp:9000 --source-ranges 198.19.240.0/20
 expect_eq "the host comes from its address on the router's link" \
 	"$(fetch "$EXT" 9000)" "hello from ext1"
+check "stop ext1" gcloud compute instances stop ext1 --zone $Z
+expect_eq "its ephemeral IP went back to the pool" "$(nat_ip ext1)" ""
+expect_eq "its access config stays" \
+	"$(gcloud compute instances describe ext1 --zone $Z --format='value(networkInterfaces[0].accessConfigs[0].type)')" \
+	ONE_TO_ONE_NAT
+check "start ext1" gcloud compute instances start ext1 --zone $Z
+EXT=$(nat_ip ext1)
+expect_contains "a new one at the start" "$EXT" "198.18."
+expect_eq "reached there" "$(wait_fetch "$EXT" 22)" "hello from ext1"
 
 check "ext2 asks for 198.18.1.7" gcloud compute instances create ext2 --zone $Z "${BB[@]}" \
 	--address 198.18.1.7
@@ -94,6 +104,8 @@ check "ext4 uses st1 by name" gcloud compute instances create ext4 --zone $Z "${
 expect_eq "its natIP is st1's" "$(nat_ip ext4)" "$ST1"
 expect_eq "st1 is IN_USE" "$(addr st1 status)" "IN_USE"
 expect_contains "by ext4" "$(addr st1 'users[0]')" "/zones/$Z/instances/ext4"
+check "stop ext4" gcloud compute instances stop ext4 --zone $Z
+expect_eq "a static address stays the stopped instance's" "$(nat_ip ext4)" "$ST1"
 check_fails "an address in use cannot go" gcloud compute addresses delete st1 \
 	--region us-central1 --quiet
 check "delete ext4" gcloud compute instances delete ext4 --zone $Z
