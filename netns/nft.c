@@ -616,31 +616,32 @@ static void e_nat_through(struct nftnl_rule *r, const char *map, uint32_t id, ui
 	add(r, e);
 }
 
-/* External IPs (table inet stim): what comes from the host to one is
+/* External IPs (table inet stim; names that are not nft keywords, so
+ * `nft list ruleset` loads again): what comes from the host to one is
  * the instance's (DNAT, before routing, so the forward chain's ingress
  * checks see the instance), and what an instance with one sends to the
  * host leaves from it (SNAT, on the way out of the uplink only). */
 static void nat(struct stim_nft_batch *b, const struct stim_nft_port *ports, size_t n)
 {
-	uint32_t dnat = nat_map(b, "dnat", ports, n, true);
-	uint32_t snat = nat_map(b, "snat", ports, n, false);
+	uint32_t dnat = nat_map(b, "to_instance", ports, n, true);
+	uint32_t snat = nat_map(b, "to_external", ports, n, false);
 	char uplink[16] = STIM_NFT_UPLINK;
 	struct nftnl_rule *r;
 
-	chain_typed(b, NFPROTO_INET, "dnat", "nat", NF_INET_PRE_ROUTING, -100, NF_ACCEPT);
-	chain_typed(b, NFPROTO_INET, "snat", "nat", NF_INET_POST_ROUTING, 100, NF_ACCEPT);
+	chain_typed(b, NFPROTO_INET, "nat_in", "nat", NF_INET_PRE_ROUTING, -100, NF_ACCEPT);
+	chain_typed(b, NFPROTO_INET, "nat_out", "nat", NF_INET_POST_ROUTING, 100, NF_ACCEPT);
 	r = rule_new();
 	e_u8_is(r, NFT_META_NFPROTO, NFPROTO_IPV4);
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_DADDR, 4, NFT_REG_1);
-	e_nat_through(r, "dnat", dnat, NFT_NAT_DNAT);
-	rule_commit(b, NFPROTO_INET, "dnat", r, "external IPs");
+	e_nat_through(r, "to_instance", dnat, NFT_NAT_DNAT);
+	rule_commit(b, NFPROTO_INET, "nat_in", r, "external IPs");
 	r = rule_new();
 	e_u8_is(r, NFT_META_NFPROTO, NFPROTO_IPV4);
 	e_meta(r, NFT_META_OIFNAME, NFT_REG_1);
 	e_cmp(r, NFT_CMP_EQ, uplink, sizeof(uplink));
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_SADDR, 4, NFT_REG_1);
-	e_nat_through(r, "snat", snat, NFT_NAT_SNAT);
-	rule_commit(b, NFPROTO_INET, "snat", r, "external IPs");
+	e_nat_through(r, "to_external", snat, NFT_NAT_SNAT);
+	rule_commit(b, NFPROTO_INET, "nat_out", r, "external IPs");
 }
 
 /* Port name and address, as the concatenation `iifname . ip saddr` loads

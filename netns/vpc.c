@@ -112,6 +112,7 @@ static int external_routes(int64_t network_id, const struct stim_fw_member *m, s
 	cleanup_close int hfd = -1;
 	struct nl_sock *host = NULL;
 	cleanup_free uint32_t *addr = NULL;
+	cleanup_error stim_error_t lerr = NULL;
 	size_t naddr = 0;
 	char name[16];
 	int ret = -1;
@@ -124,8 +125,16 @@ static int external_routes(int64_t network_id, const struct stim_fw_member *m, s
 	uplink_name(network_id, name);
 	hfd = host_ns();
 	host = stim_link_socket(hfd, err);
-	if (host == NULL || stim_link_addrs(host, name, &addr, &naddr, err) < 0)
+	if (host == NULL)
 		goto out;
+	/* A router made before uplinks were configured has none: nothing
+	 * reaches its instances from the host until it is made again. */
+	if (stim_link_addrs(host, name, &addr, &naddr, &lerr) < 0) {
+		ret = lerr->code == STIM_NOT_FOUND ? 0 : -1;
+		if (ret < 0)
+			*err = steal_pointer(&lerr);
+		goto out;
+	}
 	for (size_t i = 0; i < n && naddr > 0; i++) {
 		if (m[i].external != 0 &&
 		    stim_link_route_via(host, m[i].external, 32, addr[0] + 1, err) < 0)
@@ -177,7 +186,11 @@ static int router(int64_t network_id, bool make, stim_error_t *err)
 			stim_netns_sysctl(fd, "bridge/bridge-nf-call-iptables", "1", err) < 0 ||
 			metadata_address(fd, err) < 0 ||
 			(uplinks.prefix != 0 && uplink(fd, network_id, err) < 0))) {
+		cleanup_error stim_error_t derr = NULL;
+
+		/* Half made is not made: the next boot tries afresh. */
 		close(fd);
+		stim_netns_delete(name, &derr);
 		return -1;
 	}
 	return fd;

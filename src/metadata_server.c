@@ -21,6 +21,7 @@
 #include "src/metadata_tree.h"
 #include "src/networks.h"
 #include "src/projects.h"
+#include "src/signing.h"
 #include "src/store_compute_projects.h"
 #include "src/store_instances.h"
 #include "src/store_networks.h"
@@ -104,11 +105,71 @@ struct reply {
 	char *body;
 };
 
-static void answer(struct mds *m, uint32_t caller, const char *path, bool recursive,
-		   const char *alt, struct reply *r)
+/* What a request asks: the path after the prefix and its arguments. */
+struct ask {
+	uint32_t caller;
+	const char *path;
+	bool recursive;
+	const char *alt;
+	const char *audience; /* identity's */
+	bool full;	      /* identity's format=full */
+};
+
+/* The daemon's signing key, loaded the first time an identity is asked. */
+static struct stim_signing_key *signer;
+
+/* An identity token for the instance's account: a JWT the daemon signs
+ * with GCE's claims (format=full adds the instance's). */
+static void identity(struct mds *m, const struct ask *q, json_t *tree, struct reply *r)
 {
 	cleanup_error stim_error_t err = NULL;
-	json_t *tree = tree_for(m, caller, &err);
+	json_t *inst = json_object_get(tree, "instance");
+	const char *email = json_string_value(json_object_get(
+		json_object_get(json_object_get(inst, "serviceAccounts"), "default"), "email"));
+	int64_t now = stim_now_ms() / 1000;
+	uint64_t sub = 1469598103934665603ULL;
+	json_t *claims;
+
+	if (q->audience == NULL || *q->audience == '\0') {
+		r->status = 400;
+		r->body = xstrdup("non-empty audience parameter required\n");
+		return;
+	}
+	/* The account's unique id comes with IAM; until then one derived
+	 * from its email, the same every time. */
+	for (const char *p = email; p != NULL && *p != '\0'; p++)
+		sub = (sub ^ (unsigned char)*p) * 1099511628211ULL;
+	claims = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:s, s:s}", "aud", q->audience, "azp",
+			   email, "email", email, "email_verified", 1, "exp",
+			   (json_int_t)(now + 3600), "iat", (json_int_t)now, "iss",
+			   "https://accounts.google.com", "sub", "");
+	json_object_set_new(claims, "sub", json_sprintf("1%020llu", (unsigned long long)sub));
+	json_object_set_new(claims, "azp", json_incref(json_object_get(claims, "sub")));
+	if (q->full)
+		json_object_set_new(claims, "google",
+				    json_pack("{s:{s:O, s:O, s:s, s:O, s:O}}", "compute_engine",
+					      "instance_id", json_object_get(inst, "id"),
+					      "instance_name", json_object_get(inst, "name"),
+					      "project_id", m->project, "project_number",
+					      json_object_get(json_object_get(tree, "project"),
+							      "numericProjectId"),
+					      "zone", json_object_get(inst, "zone")));
+	pthread_mutex_lock(&lock);
+	if (signer == NULL)
+		signer = stim_signing_key_load(m->ctx->cfg->data_dir, &err);
+	r->body = signer != NULL ? stim_jwt_sign(signer, claims, &err) : NULL;
+	pthread_mutex_unlock(&lock);
+	json_decref(claims);
+	if (r->body == NULL) {
+		r->status = 503;
+		r->body = xasprintf("%s\n", err->msg);
+	}
+}
+
+static void answer(struct mds *m, const struct ask *q, struct reply *r)
+{
+	cleanup_error stim_error_t err = NULL;
+	json_t *tree = tree_for(m, q->caller, &err);
 	struct stim_mds_answer a;
 
 	r->status = 200;
@@ -119,8 +180,7 @@ static void answer(struct mds *m, uint32_t caller, const char *path, bool recurs
 		r->body = xasprintf("%s\n", err != NULL ? err->msg : "unavailable");
 		return;
 	}
-	stim_mds_resolve(tree, path, recursive, alt, &a);
-	json_decref(tree);
+	stim_mds_resolve(tree, q->path, q->recursive, q->alt, &a);
 	r->body = a.body;
 	if (a.kind == STIM_MDS_JSON)
 		r->type = "application/json";
@@ -133,9 +193,9 @@ static void answer(struct mds *m, uint32_t caller, const char *path, bool recurs
 		r->body = token_json();
 	} else if (a.kind == STIM_MDS_DYNAMIC) {
 		free(a.body);
-		r->status = 404;
-		r->body = xstrdup("identity tokens are not issued here yet (they come with IAM)\n");
+		identity(m, q, tree, r);
 	}
+	json_decref(tree);
 }
 
 /* GCE's ETags are 16 hex digits of the answer. */
@@ -151,14 +211,14 @@ static void etag_of(const struct reply *r, char out[17])
 
 /* wait_for_change: the answer once it differs from last_etag (from what
  * it is now, when none is given), or as it is at the deadline. */
-static void wait_change(struct mds *m, uint32_t caller, const char *path, bool recursive,
-			const char *alt, const char *last_etag, long timeout_s, struct reply *r)
+static void wait_change(struct mds *m, const struct ask *q, const char *last_etag, long timeout_s,
+			struct reply *r)
 {
 	char first[17];
 	char now[17];
 	struct timespec deadline;
 
-	answer(m, caller, path, recursive, alt, r);
+	answer(m, q, r);
 	etag_of(r, first);
 	if (last_etag != NULL && strcmp(last_etag, first) != 0)
 		return;
@@ -168,7 +228,7 @@ static void wait_change(struct mds *m, uint32_t caller, const char *path, bool r
 	while (!m->stopping && pthread_cond_timedwait(&changed, &lock, &deadline) != ETIMEDOUT) {
 		pthread_mutex_unlock(&lock);
 		free(r->body);
-		answer(m, caller, path, recursive, alt, r);
+		answer(m, q, r);
 		etag_of(r, now);
 		pthread_mutex_lock(&lock);
 		if (strcmp(now, first) != 0)
@@ -214,7 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	const char *flavor = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Metadata-Flavor");
 	const char *timeout = query(c, "timeout_sec");
 	struct reply r = { 403, "text/html", NULL };
-	uint32_t caller;
+	struct ask q = { 0 };
 
 	if (*con_cls == NULL) { /* headers only so far */
 		*con_cls = m;
@@ -222,7 +282,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (info == NULL || info->client_addr->sa_family != AF_INET)
 		return MHD_NO;
-	caller = ntohl(((const struct sockaddr_in *)info->client_addr)->sin_addr.s_addr);
+	q.caller = ntohl(((const struct sockaddr_in *)info->client_addr)->sin_addr.s_addr);
+	q.path = url + strlen(PREFIX);
+	q.recursive = is_true(query(c, "recursive"));
+	q.alt = query(c, "alt");
+	q.audience = query(c, "audience");
+	q.full = query(c, "format") != NULL && strcmp(query(c, "format"), "full") == 0;
 	if (strcmp(method, "GET") != 0) {
 		r.status = 405;
 		r.body = xstrdup("Method Not Allowed\n");
@@ -239,12 +304,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r.status = 404;
 		r.body = xstrdup("Not Found\n");
 	} else if (is_true(query(c, "wait_for_change"))) {
-		wait_change(m, caller, url + strlen(PREFIX), is_true(query(c, "recursive")),
-			    query(c, "alt"), query(c, "last_etag"),
+		wait_change(m, &q, query(c, "last_etag"),
 			    timeout != NULL ? atol(timeout) : WAIT_DEFAULT_S, &r);
 	} else {
-		answer(m, caller, url + strlen(PREFIX), is_true(query(c, "recursive")),
-		       query(c, "alt"), &r);
+		answer(m, &q, &r);
 	}
 	return send_reply(c, &r);
 }
@@ -333,6 +396,7 @@ void stim_metadata_server_stop_all(void)
 	struct mds *all;
 
 	pthread_mutex_lock(&lock);
+	stim_signing_key_free(steal_pointer(&signer));
 	all = servers;
 	servers = NULL;
 	for (struct mds *m = all; m != NULL; m = m->next)

@@ -12,7 +12,8 @@
  * proxy must not reach it for someone else); ?recursive=true, ?alt=json|text,
  * ?wait_for_change=true with last_etag and timeout_sec, an ETag on every
  * answer. service-accounts/default/token mints an opaque token (tokens
- * are checked once IAM enforces, issue 7).
+ * are checked once IAM enforces, issue 7); .../identity?audience= a JWT
+ * the daemon signs (src/signing.h).
  *
  * It lives in src/ rather than api/ because the instance lifecycle starts
  * and stops it with the network's router, not the API server.

@@ -86,7 +86,7 @@ check "far probes it from us-east1" gcloud compute instances create far --zone u
 expect_state "no rule: GCE's implied deny" cli us-central1-a 80 closed
 expect_state "no rule: from another subnet too" far us-east1-b 80 closed
 
-rule "allow tcp:80,8080 to web from client, logged" fw-web --allow tcp:80,tcp:8080 \
+rule "allow tcp:80 and 8080-8090 to web from client, logged" fw-web --allow tcp:80,tcp:8080-8090 \
 	--target-tags web --source-tags client --enable-logging
 expect_state "cli reaches srv:80" cli us-central1-a 80 open
 expect_state "and srv:8080" cli us-central1-a 8080 open

@@ -2,7 +2,8 @@
 # The metadata server from inside an instance, with real gcloud around it:
 # stim-init reads the startup script from it; metadata.google.internal
 # answers hostname, id, zone, attributes, network interfaces, tags,
-# project values, directory listings, recursive JSON and a token; it
+# project values, directory listings, recursive JSON, a token and an
+# identity token the daemon signs; it
 # wants Metadata-Flavor: Google and refuses X-Forwarded-For; a
 # wait_for_change returns when gcloud changes the metadata; a shutdown
 # script added after boot runs at stop. All on a network whose only rule
@@ -38,6 +39,8 @@ echo "project=$(get project/project-id)"
 echo "listing=$(get instance/ | tr '\n' ',')"
 echo "recursive=$(get 'instance/network-interfaces/?recursive=true')"
 echo "token=$(get instance/service-accounts/default/token)"
+echo "identity=$(get 'instance/service-accounts/default/identity?audience=https://example.com&format=full')"
+if get instance/service-accounts/default/identity >/dev/null 2>&1; then echo "no-audience=served"; else echo "no-audience=refused"; fi
 if wget -q -O - "$M/instance/hostname" >/dev/null 2>&1; then echo "no-flavor=served"; else echo "no-flavor=refused"; fi
 if wget -q -O - --header 'Metadata-Flavor: Google' --header 'X-Forwarded-For: 1.2.3.4' \
 	"$M/instance/hostname" >/dev/null 2>&1; then echo "forwarded=served"; else echo "forwarded=refused"; fi
@@ -84,6 +87,12 @@ expect_contains "a directory lists its entries" "$(value listing)" "attributes/,
 expect_contains "and hyphenates them" "$(value listing)" "network-interfaces/,"
 expect_contains "recursive=true is JSON" "$(value recursive)" '"ip":"10.70.0.2"'
 expect_contains "a token for the default service account" "$(value token)" '"access_token":"'
+# The identity token's claims, base64url between its two dots.
+CLAIMS=$(value identity | python3 -c 'import base64,sys; p=sys.stdin.read().strip().split(".")[1]; print(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode())')
+expect_contains "an identity token for the audience asked" "$CLAIMS" '"aud":"https://example.com"'
+expect_contains "naming the instance's account" "$CLAIMS" '-compute@developer.gserviceaccount.com"'
+expect_contains "and, with format=full, the instance" "$CLAIMS" '"instance_name":"md1"'
+expect_eq "no audience: refused" "$(value no-audience)" "refused"
 expect_eq "no Metadata-Flavor: refused" "$(value no-flavor)" "refused"
 expect_eq "X-Forwarded-For: refused" "$(value forwarded)" "refused"
 
