@@ -28,6 +28,7 @@
 
 #include "netns/vpc.h"
 #include "src/cleanup.h"
+#include "src/util.h"
 
 #define TABLE "stim"
 
@@ -58,16 +59,6 @@ struct stim_nft_batch {
 	size_t count[NFT_MSG_MAX];
 };
 
-/* libnftnl's allocators fail only without memory; so does xmalloc. */
-static void *must(void *p)
-{
-	if (p == NULL) {
-		fputs("stimulator: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static struct nlmsghdr *msg(struct stim_nft_batch *b, int type, int family, uint16_t flags)
 {
 	struct nlmsghdr *nlh;
@@ -89,12 +80,12 @@ static void next(struct stim_nft_batch *b)
 {
 	b->len += b->last->nlmsg_len;
 	if (nftnl_batch_update(b->nb) < 0)
-		must(NULL);
+		xnonnull(NULL);
 }
 
 static void table(struct stim_nft_batch *b, int family, int type, uint16_t flags)
 {
-	struct nftnl_table *t = must(nftnl_table_alloc());
+	struct nftnl_table *t = xnonnull(nftnl_table_alloc());
 
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
 	nftnl_table_nlmsg_build_payload(msg(b, type, family, flags), t);
@@ -116,7 +107,7 @@ static void table_afresh(struct stim_nft_batch *b, int family)
 static void chain_typed(struct stim_nft_batch *b, int family, const char *name, const char *type,
 			int hook, int prio, int policy)
 {
-	struct nftnl_chain *c = must(nftnl_chain_alloc());
+	struct nftnl_chain *c = xnonnull(nftnl_chain_alloc());
 
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
@@ -147,7 +138,7 @@ static void set_commit(struct stim_nft_batch *b, int family, struct nftnl_set *s
 	nftnl_set_nlmsg_build_payload(msg(b, NFT_MSG_NEWSET, family, NLM_F_CREATE), s);
 	next(b);
 	/* The kernel refuses a NEWSETELEM without elements. */
-	if (nftnl_set_elems_iter_cur(it = must(nftnl_set_elems_iter_create(s))) == NULL) {
+	if (nftnl_set_elems_iter_cur(it = xnonnull(nftnl_set_elems_iter_create(s))) == NULL) {
 		nftnl_set_elems_iter_destroy(it);
 		return;
 	}
@@ -162,7 +153,7 @@ static void set_commit(struct stim_nft_batch *b, int family, struct nftnl_set *s
 static struct nftnl_set *set_new(struct stim_nft_batch *b, const char *name, uint32_t flags,
 				 uint32_t key_len, uint32_t key_type, uint32_t *id)
 {
-	struct nftnl_set *s = must(nftnl_set_alloc());
+	struct nftnl_set *s = xnonnull(nftnl_set_alloc());
 
 	*id = ++b->set_id;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
@@ -176,12 +167,21 @@ static struct nftnl_set *set_new(struct stim_nft_batch *b, const char *name, uin
 
 static void elem(struct nftnl_set *s, const void *key, uint32_t len, bool interval_end)
 {
-	struct nftnl_set_elem *e = must(nftnl_set_elem_alloc());
+	struct nftnl_set_elem *e = xnonnull(nftnl_set_elem_alloc());
 
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
 	if (interval_end)
 		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
 	nftnl_set_elem_add(s, e);
+}
+
+/* v as a key of len bytes (4: an address, 2: a port), big-endian as the
+ * packet carries it, into out. */
+static const void *key_be(uint32_t v, uint32_t len, unsigned char out[4])
+{
+	for (uint32_t i = 0; i < len; i++)
+		out[i] = (unsigned char)(v >> (8 * (len - 1 - i)));
+	return out;
 }
 
 /* Spans as an interval set of big-endian keys of len 4 (addresses) or 2
@@ -194,15 +194,12 @@ static void interval_set(struct stim_nft_batch *b, int family, const char *name,
 	uint32_t max = len == 4 ? UINT32_MAX : 65535;
 
 	for (size_t i = 0; i < set->n; i++) {
-		uint32_t k4[2] = { htonl(set->v[i].lo), htonl(set->v[i].hi + 1) };
-		uint16_t k2[2] = { htons((uint16_t)set->v[i].lo),
-				   htons((uint16_t)(set->v[i].hi + 1)) };
-		const void *lo = len == 4 ? (const void *)&k4[0] : (const void *)&k2[0];
-		const void *end = len == 4 ? (const void *)&k4[1] : (const void *)&k2[1];
+		unsigned char lo[4];
+		unsigned char end[4];
 
-		elem(s, lo, len, false);
+		elem(s, key_be(set->v[i].lo, len, lo), len, false);
 		if (set->v[i].hi != max)
-			elem(s, end, len, true);
+			elem(s, key_be(set->v[i].hi + 1, len, end), len, true);
 	}
 	set_commit(b, family, s);
 	nftnl_set_free(s);
@@ -216,7 +213,7 @@ static void add(struct nftnl_rule *r, struct nftnl_expr *e)
 
 static void e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("meta"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("meta"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
@@ -226,7 +223,7 @@ static void e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len,
 		      uint32_t dreg)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("payload"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("payload"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
@@ -237,7 +234,7 @@ static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint
 
 static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("cmp"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("cmp"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
@@ -249,7 +246,7 @@ static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t 
 static void e_lookup_into(struct nftnl_rule *r, uint32_t sreg, uint32_t dreg, const char *set,
 			  uint32_t id)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("lookup"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("lookup"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
 	if (dreg != 0)
@@ -267,7 +264,7 @@ static void e_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set, uint3
 /* accept, drop, return, or a jump to chain. */
 static void e_verdict(struct nftnl_rule *r, int code, const char *chain_name)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("immediate"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("immediate"));
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
@@ -285,8 +282,8 @@ static void e_u8_is(struct nftnl_rule *r, uint32_t meta_key, uint8_t v)
 /* ct state established,related */
 static void e_ct_replies(struct nftnl_rule *r)
 {
-	struct nftnl_expr *ct = must(nftnl_expr_alloc("ct"));
-	struct nftnl_expr *bw = must(nftnl_expr_alloc("bitwise"));
+	struct nftnl_expr *ct = xnonnull(nftnl_expr_alloc("ct"));
+	struct nftnl_expr *bw = xnonnull(nftnl_expr_alloc("bitwise"));
 	uint32_t mask = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
 	uint32_t zero = 0;
 
@@ -309,7 +306,7 @@ static void e_ct_replies(struct nftnl_rule *r)
 
 static struct nftnl_rule *rule_new(void)
 {
-	return must(nftnl_rule_alloc());
+	return xnonnull(nftnl_rule_alloc());
 }
 
 /* Appends r to chain, with comment (a firewall rule's name) if any. */
@@ -321,7 +318,7 @@ static void rule_commit(struct stim_nft_batch *b, int family, const char *chain_
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_name);
 	if (comment != NULL) {
-		ud = must(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+		ud = xnonnull(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
 		nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
 		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
 				    nftnl_udata_buf_len(ud));
@@ -338,7 +335,7 @@ static void rule_commit(struct stim_nft_batch *b, int family, const char *chain_
  * with what the log line needs in its prefix (see stim_nft_log_prefix). */
 static void e_log(struct nftnl_rule *r, const struct stim_fw_line *l)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("log"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("log"));
 	char prefix[STIM_NFT_LOG_PREFIX_MAX];
 
 	stim_nft_log_prefix(l->rule, prefix);
@@ -358,17 +355,18 @@ void stim_nft_log_prefix(const struct stim_firewall *fw, char out[STIM_NFT_LOG_P
  * expression (keys big-endian, as the packet has them). */
 static void e_span(struct nftnl_rule *r, const struct stim_fw_span *sp, uint32_t len)
 {
-	uint32_t k4[2] = { htonl(sp->lo), htonl(sp->hi) };
-	uint16_t k2[2] = { htons((uint16_t)sp->lo), htons((uint16_t)sp->hi) };
-	const void *lo = len == 4 ? (const void *)&k4[0] : (const void *)&k2[0];
-	const void *hi = len == 4 ? (const void *)&k4[1] : (const void *)&k2[1];
+	unsigned char lo[4];
+	unsigned char hi[4];
 	struct nftnl_expr *e;
+
+	key_be(sp->lo, len, lo);
+	key_be(sp->hi, len, hi);
 
 	if (sp->lo == sp->hi) {
 		e_cmp(r, NFT_CMP_EQ, lo, len);
 		return;
 	}
-	e = must(nftnl_expr_alloc("range"));
+	e = xnonnull(nftnl_expr_alloc("range"));
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
 	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, lo, len);
@@ -403,7 +401,7 @@ static uint32_t shared_set(struct stim_nft_batch *b, const struct stim_fw_set *s
 			return sh->id;
 	}
 	if (b->nshared == 0 || (b->nshared & (b->nshared - 1)) == 0)
-		b->shared = must(
+		b->shared = xnonnull(
 			realloc(b->shared, (b->nshared == 0 ? 8 : b->nshared * 2) * sizeof(*sh)));
 	sh = &b->shared[b->nshared++];
 	sh->hash = h;
@@ -593,7 +591,7 @@ static uint32_t nat_map(struct stim_nft_batch *b, const char *name,
 
 		if (ports[i].external == 0)
 			continue;
-		e = must(nftnl_set_elem_alloc());
+		e = xnonnull(nftnl_set_elem_alloc());
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, inbound ? &ext : &in, 4);
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, inbound ? &in : &ext, 4);
 		nftnl_set_elem_add(s, e);
@@ -607,7 +605,7 @@ static uint32_t nat_map(struct stim_nft_batch *b, const char *name,
  * then made the packet's destination (DNAT) or source (SNAT). */
 static void e_nat_through(struct nftnl_rule *r, const char *map, uint32_t id, uint32_t type)
 {
-	struct nftnl_expr *e = must(nftnl_expr_alloc("nat"));
+	struct nftnl_expr *e = xnonnull(nftnl_expr_alloc("nat"));
 
 	e_lookup_into(r, NFT_REG_1, NFT_REG_1, map, id);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
@@ -691,23 +689,23 @@ static void bridge_table(struct stim_nft_batch *b, const struct stim_nft_port *p
 struct stim_nft_batch *stim_nft_batch_build(const struct stim_fw_ruleset *rs,
 					    const struct stim_nft_port *ports, size_t nports)
 {
-	struct stim_nft_batch *b = must(calloc(1, sizeof(*b)));
+	struct stim_nft_batch *b = xnonnull(calloc(1, sizeof(*b)));
 
 	/* Pages as nft sizes them: 128 KiB, with room past the end for one
 	 * message of the largest size. */
-	b->nb = must(nftnl_batch_alloc(128 * 1024, 65536 + 4096));
+	b->nb = xnonnull(nftnl_batch_alloc(128 * 1024, 65536 + 4096));
 	b->seq = 1;
 	nftnl_batch_begin(nftnl_batch_buffer(b->nb), b->seq++);
 	b->len += NLMSG_ALIGN(sizeof(struct nlmsghdr) + sizeof(struct nfgenmsg));
 	if (nftnl_batch_update(b->nb) < 0)
-		must(NULL);
+		xnonnull(NULL);
 	inet_table(b, rs);
 	nat(b, ports, nports);
 	bridge_table(b, ports, nports);
 	nftnl_batch_end(nftnl_batch_buffer(b->nb), b->seq);
 	b->len += NLMSG_ALIGN(sizeof(struct nlmsghdr) + sizeof(struct nfgenmsg));
 	if (nftnl_batch_update(b->nb) < 0)
-		must(NULL);
+		xnonnull(NULL);
 	return b;
 }
 
@@ -771,7 +769,7 @@ int stim_nft_batch_send(struct stim_nft_batch *b, stim_error_t *err)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	int niov = nftnl_batch_iovec_len(b->nb);
-	cleanup_free struct iovec *iov = must(calloc((size_t)niov, sizeof(*iov)));
+	cleanup_free struct iovec *iov = xnonnull(calloc((size_t)niov, sizeof(*iov)));
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct msghdr m = { .msg_name = &kernel,
 			    .msg_namelen = sizeof(kernel),

@@ -23,6 +23,13 @@ static void oom(void)
 	abort();
 }
 
+void *xnonnull(void *p)
+{
+	if (p == NULL)
+		oom();
+	return p;
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

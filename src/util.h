@@ -20,6 +20,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* p, or abort() as above when a library's allocator returned NULL. */
+void *xnonnull(void *p);
 
 /* Broken invariants (redis serverAssert): log the place and abort. */
 void stim_assert_fail(const char *expr, const char *file, int line, const char *func)
