@@ -306,27 +306,27 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 			    const struct stim_fw_member *members, size_t nmembers, bool create,
 			    stim_error_t *err)
 {
-	cleanup_free struct stim_nft_port *ports = xcalloc(nmembers + 1, sizeof(*ports));
-	struct stim_nft_batch *b;
+	cleanup_free struct stim_nft_port *ports = NULL;
+	struct stim_nft_batch *b = NULL;
 	cleanup_error stim_error_t oerr = NULL;
 	int fd;
 	int ret;
 
-	for (size_t i = 0; i < nmembers; i++) {
-		link_name('v', members[i].instance_id, ports[i].ifname);
-		ports[i].addr = members[i].addr;
-		ports[i].external = members[i].external;
-	}
-	/* Built before the lock: only the sending is one at a time. */
-	b = stim_nft_batch_build(rs, ports, nmembers);
 	pthread_mutex_lock(&routers);
 	fd = router(network_id, create, &oerr);
 	/* No router, and none asked for: no instance runs on the network,
-	 * there is nothing to apply to. */
+	 * there is nothing to build or apply. */
 	ret = fd < 0 && (create || oerr->code != STIM_NOT_FOUND) ? -1 : 0;
 	if (ret < 0)
 		*err = steal_pointer(&oerr);
 	if (fd >= 0) {
+		ports = xcalloc(nmembers + 1, sizeof(*ports));
+		for (size_t i = 0; i < nmembers; i++) {
+			link_name('v', members[i].instance_id, ports[i].ifname);
+			ports[i].addr = members[i].addr;
+			ports[i].external = members[i].external;
+		}
+		b = stim_nft_batch_build(rs, ports, nmembers);
 		ret = stim_netns_run(fd, send_batch, b, err);
 		if (ret == 0)
 			ret = external_routes(network_id, members, nmembers, err);
@@ -335,6 +335,18 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 	pthread_mutex_unlock(&routers);
 	stim_nft_batch_free(b);
 	return ret;
+}
+
+bool stim_vpc_router_exists(int64_t network_id)
+{
+	cleanup_free char *name = stim_vpc_router_name(network_id);
+	cleanup_error stim_error_t err = NULL;
+	int fd = stim_netns_open(name, &err);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 int stim_vpc_router_remove(int64_t network_id, stim_error_t *err)

@@ -54,5 +54,8 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
  * network's router (which must be there): the caller's. */
 int stim_vpc_metadata_listen(int64_t network_id, stim_error_t *err);
 
+/* Whether the network has a router now (an instance runs on it). */
+bool stim_vpc_router_exists(int64_t network_id);
+
 /* The router of a network goes (its bridges and veths with it). */
 int stim_vpc_router_remove(int64_t network_id, stim_error_t *err);

@@ -36,13 +36,21 @@ static void state_fini(struct state *s)
 	stim_network_fini(&s->net);
 }
 
-static int read_state(struct stim_ctx *ctx, const char *project, const char *network,
+/* The network's rules and members; 1 (nothing read) when it has no
+ * router and none is to be made: a rule change on a network where
+ * nothing runs reads and compiles nothing. */
+static int read_state(struct stim_ctx *ctx, const char *project, const char *network, bool create,
 		      struct state *s, stim_error_t *err)
 {
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 
 	if (db == NULL || stim_store_network_get(db, project, network, &s->net, err) < 0)
 		return -1;
+	/* Routers are made only under `syncing`, which the caller holds. */
+	if (!create && !stim_vpc_router_exists(s->net.id)) {
+		stim_network_fini(&s->net);
+		return 1;
+	}
 	if (stim_store_firewall_scan(db, project, network, "", -1, &s->rules, &s->nrules, err) <
 		    0 ||
 	    stim_store_instance_members(db, project, network, &s->insts, &s->ninsts, err) < 0) {
@@ -61,8 +69,12 @@ int stim_vpc_firewall_sync(struct stim_ctx *ctx, const char *project, const char
 	int ret = -1;
 
 	pthread_mutex_lock(&syncing);
-	if (read_state(ctx, project, network, &s, err) < 0)
+	ret = read_state(ctx, project, network, create, &s, err);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : -1; /* nothing to apply to, or a failure */
 		goto out;
+	}
+	ret = -1;
 	members = xcalloc(s.ninsts + 1, sizeof(*members));
 	for (size_t i = 0; i < s.ninsts; i++)
 		members[i] = (struct stim_fw_member){ s.insts[i].nic.ip, s.insts[i].id,
