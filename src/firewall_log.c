@@ -103,7 +103,20 @@ static void *run(void *arg)
 	}
 }
 
-/* The thread, the epoll set and the file, the first time. */
+/* The epoll set, its wake-up and the file closed (no thread runs). */
+static void close_files(void)
+{
+	if (epfd >= 0)
+		close(epfd);
+	if (wake >= 0)
+		close(wake);
+	if (out >= 0)
+		close(out);
+	epfd = wake = out = -1;
+}
+
+/* The thread, the epoll set and the file, the first time (the caller
+ * holds the lock). */
 static int start(struct stim_ctx *ctx, stim_error_t *err)
 {
 	cleanup_free char *dir = xasprintf("%s/logs", ctx->cfg->data_dir);
@@ -120,12 +133,13 @@ static int start(struct stim_ctx *ctx, stim_error_t *err)
 	if (out < 0 || epfd < 0 || wake < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, wake, &ev) < 0) {
 		int e = errno;
 
-		stim_firewall_log_stop_all();
+		close_files();
 		return stim_err_sys(err, e, "the firewall log");
 	}
 	log_ctx = ctx;
 	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		stim_firewall_log_stop_all();
+		log_ctx = NULL;
+		close_files();
 		return stim_err(err, STIM_INTERNAL, "the firewall log's thread did not start");
 	}
 	return 0;
@@ -223,12 +237,6 @@ void stim_firewall_log_stop_all(void)
 		sub_free(s);
 	}
 	pthread_mutex_unlock(&lock);
-	if (epfd >= 0)
-		close(epfd);
-	if (wake >= 0)
-		close(wake);
-	if (out >= 0)
-		close(out);
-	epfd = wake = out = -1;
+	close_files();
 	log_ctx = NULL;
 }

@@ -275,6 +275,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	const char *timeout = query(c, "timeout_sec");
 	struct reply r = { 403, "text/html", NULL };
 	struct ask q = { 0 };
+	bool ours;
 
 	if (*con_cls == NULL) { /* headers only so far */
 		*con_cls = m;
@@ -283,7 +284,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (info == NULL || info->client_addr->sa_family != AF_INET)
 		return MHD_NO;
 	q.caller = ntohl(((const struct sockaddr_in *)info->client_addr)->sin_addr.s_addr);
-	q.path = url + strlen(PREFIX);
+	/* Only /computeMetadata/v1 and below are ours to answer. */
+	ours = strncmp(url, PREFIX, strlen(PREFIX)) == 0 &&
+	       (url[strlen(PREFIX)] == '\0' || url[strlen(PREFIX)] == '/');
+	q.path = ours ? url + strlen(PREFIX) : "";
 	q.recursive = is_true(query(c, "recursive"));
 	q.alt = query(c, "alt");
 	q.audience = query(c, "audience");
@@ -299,8 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r.body = xstrdup("computeMetadata/\n");
 	} else if (flavor == NULL || strcmp(flavor, "Google") != 0) {
 		r.body = xstrdup("Missing Metadata-Flavor:Google header.\n");
-	} else if (strncmp(url, PREFIX, strlen(PREFIX)) != 0 ||
-		   (url[strlen(PREFIX)] != '\0' && url[strlen(PREFIX)] != '/')) {
+	} else if (!ours) {
 		r.status = 404;
 		r.body = xstrdup("Not Found\n");
 	} else if (is_true(query(c, "wait_for_change"))) {
