@@ -11,34 +11,19 @@
 #include "src/store_instances.h"
 #include "src/util.h"
 
-static bool holds(const uint32_t *v, size_t n, uint32_t ip)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == ip)
-			return true;
-	}
-	return false;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A chosen address: GCE's refusals, or a static address the instance
  * may take. */
 static int check_wanted(struct stim_db *db, uint32_t ip, const char *want, const char *project,
-			const char *region, const uint32_t *by_instances, size_t n,
-			stim_error_t *err)
+			const char *region, stim_error_t *err)
 {
 	struct stim_address a;
 	cleanup_error stim_error_t aerr = NULL;
+	bool used;
 	bool mine;
 
-	if (holds(by_instances, n, ip))
+	if (stim_store_instance_has_external_ip(db, ip, &used, err) < 0)
+		return -1;
+	if (used)
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "invalid",
 				       "IP address '%s' is already being used by another "
 				       "resource.",
@@ -64,16 +49,10 @@ int stim_external_ip_take(struct stim_db *db, const struct stim_config *cfg, con
 			  stim_error_t *err)
 {
 	struct stim_cidr links = stim_config_uplink_range(cfg);
-	cleanup_free uint32_t *by_instances = NULL;
-	cleanup_free uint32_t *by_addresses = NULL;
-	cleanup_free uint32_t *all = NULL;
-	size_t ni = 0;
-	size_t na = 0;
+	cleanup_free uint32_t *taken = NULL;
+	size_t n = 0;
 	uint32_t ip;
 
-	if (stim_store_instance_external_ips(db, &by_instances, &ni, err) < 0 ||
-	    stim_store_address_ips(db, &by_addresses, &na, err) < 0)
-		return -1;
 	if (want != NULL) {
 		if (stim_ipv4_parse(want, &ip) < 0 ||
 		    !stim_cidr_contains(&cfg->external_range, ip) || ip >= links.addr ||
@@ -82,16 +61,14 @@ int stim_external_ip_take(struct stim_db *db, const struct stim_config *cfg, con
 					       "Invalid value for field '%s': '%s'. The address is "
 					       "not one this emulator hands out.",
 					       field, want);
-		if (check_wanted(db, ip, want, project, region, by_instances, ni, err) < 0)
+		if (check_wanted(db, ip, want, project, region, err) < 0)
 			return -1;
 		*out = ip;
 		return 0;
 	}
-	all = xcalloc(ni + na + 1, sizeof(*all));
-	memcpy(all, by_instances, ni * sizeof(*all));
-	memcpy(all + ni, by_addresses, na * sizeof(*all));
-	qsort(all, ni + na, sizeof(*all), cmp_u32);
-	if (stim_cidr_first_free(&cfg->external_range, all, ni + na, &ip) < 0 || ip >= links.addr)
+	if (stim_store_external_ips_taken(db, &taken, &n, err) < 0)
+		return -1;
+	if (stim_cidr_first_free(&cfg->external_range, taken, n, &ip) < 0 || ip >= links.addr)
 		return stim_err_reason(err, STIM_FAILED_PRECONDITION, "ipSpaceExhausted",
 				       "The external IP range is exhausted.");
 	*out = ip;

@@ -167,26 +167,3 @@ int stim_store_address_remove(struct stim_db *db, const char *project, const cha
 		return stim_db_err(db, "remove address", err);
 	return 0;
 }
-
-static int ip_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
-{
-	*(uint32_t *)elem = (uint32_t)sqlite3_column_int64(st, 0);
-	return 0;
-}
-
-static void ip_fini(void *elem)
-{
-}
-
-int stim_store_address_ips(struct stim_db *db, uint32_t **out, size_t *n, stim_error_t *err)
-{
-	static const char sql[] = "SELECT address FROM addresses ORDER BY address";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	return stim_db_rows(db, st, sizeof(**out), ip_row, NULL, ip_fini, "list addresses",
-			    (void **)out, n, err);
-}

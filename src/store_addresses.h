@@ -22,5 +22,3 @@ int stim_store_address_scan(struct stim_db *db, const char *project, const char 
 			    struct stim_address **out, size_t *n, stim_error_t *err);
 int stim_store_address_remove(struct stim_db *db, const char *project, const char *region,
 			      const char *name, stim_error_t *err);
-/* Every address reserved, in any project, ascending. */
-int stim_store_address_ips(struct stim_db *db, uint32_t **out, size_t *n, stim_error_t *err);

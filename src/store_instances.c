@@ -452,11 +452,11 @@ int stim_store_instance_set_external_ip(struct stim_db *db, const struct stim_in
 	return 0;
 }
 
-int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,
-				     stim_error_t *err)
+int stim_store_external_ips_taken(struct stim_db *db, uint32_t **out, size_t *n, stim_error_t *err)
 {
 	static const char sql[] = "SELECT nic_external_ip FROM instances WHERE "
-				  "nic_external_ip IS NOT NULL ORDER BY nic_external_ip";
+				  "nic_external_ip IS NOT NULL UNION SELECT address FROM addresses "
+				  "ORDER BY 1";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
 	*out = NULL;
@@ -465,6 +465,23 @@ int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t 
 		return -1;
 	return stim_db_rows(db, st, sizeof(**out), ip_row, NULL, ip_fini, "list external IPs",
 			    (void **)out, n, err);
+}
+
+int stim_store_instance_has_external_ip(struct stim_db *db, uint32_t ip, bool *has,
+					stim_error_t *err)
+{
+	static const char sql[] = "SELECT 1 FROM instances WHERE nic_external_ip = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ip);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return stim_db_err(db, "find an external IP", err);
+	*has = rc == SQLITE_ROW;
+	return 0;
 }
 
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,

@@ -36,9 +36,13 @@ int stim_store_instance_all(struct stim_db *db, struct stim_instance **out, size
 /* nic0's external IP (0: none). */
 int stim_store_instance_set_external_ip(struct stim_db *db, const struct stim_instance *in,
 					stim_error_t *err);
-/* The external IPs taken, in every project, ascending. */
-int stim_store_instance_external_ips(struct stim_db *db, uint32_t **out, size_t *n,
-				     stim_error_t *err);
+/* The external IPs taken, by instances and static addresses of every
+ * project, ascending. */
+int stim_store_external_ips_taken(struct stim_db *db, uint32_t **out, size_t *n,
+				  stim_error_t *err);
+/* Whether an instance has ip as its external IP. */
+int stim_store_instance_has_external_ip(struct stim_db *db, uint32_t ip, bool *has,
+					stim_error_t *err);
 /* The internal addresses taken in a network, ascending. */
 int stim_store_instance_ips(struct stim_db *db, const char *project, const char *network,
 			    uint32_t **out, size_t *n, stim_error_t *err);
