@@ -38,8 +38,7 @@ int stim_store_instance_set_external_ip(struct stim_db *db, const struct stim_in
 					stim_error_t *err);
 /* The external IPs taken, by instances and static addresses of every
  * project, ascending. */
-int stim_store_external_ips_taken(struct stim_db *db, uint32_t **out, size_t *n,
-				  stim_error_t *err);
+int stim_store_external_ips_taken(struct stim_db *db, uint32_t **out, size_t *n, stim_error_t *err);
 /* Whether an instance has ip as its external IP. */
 int stim_store_instance_has_external_ip(struct stim_db *db, uint32_t ip, bool *has,
 					stim_error_t *err);
