@@ -20,6 +20,47 @@
  * must not both make its namespace, nor one remove it under the other. */
 static pthread_mutex_t routers = PTHREAD_MUTEX_INITIALIZER;
 
+/* What each router's firewall tables hold (netns/nft.h), so a change
+ * sends only what differs. Under `routers`. */
+struct applied {
+	int64_t network_id;
+	struct stim_nft_state *st;
+	struct applied *next;
+};
+
+static struct applied *applied;
+
+static struct stim_nft_state *state_of(int64_t network_id)
+{
+	struct applied *a;
+
+	for (a = applied; a != NULL; a = a->next) {
+		if (a->network_id == network_id)
+			return a->st;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->network_id = network_id;
+	a->st = stim_nft_state_new();
+	a->next = applied;
+	applied = a;
+	return a->st;
+}
+
+/* The router is gone, or new: what its tables held means nothing. */
+static void state_forget(int64_t network_id)
+{
+	for (struct applied **p = &applied; *p != NULL; p = &(*p)->next) {
+		struct applied *a = *p;
+
+		if (a->network_id == network_id) {
+			*p = a->next;
+			stim_nft_state_free(a->st);
+			free(a);
+			return;
+		}
+	}
+}
+
 /* Where routers' links to the host take their /30s (the daemon's
  * external range's last /20); prefix 0: routers get none. */
 static struct stim_cidr uplinks;
@@ -38,6 +79,13 @@ char *stim_vpc_router_name(int64_t network_id)
 static void link_name(char prefix, int64_t id, char buf[16])
 {
 	snprintf(buf, 16, "%c%012llx", prefix, (unsigned long long)id & 0xffffffffffffULL);
+}
+
+void stim_vpc_port(const struct stim_fw_member *m, struct stim_nft_port *port)
+{
+	link_name('v', m->instance_id, port->ifname);
+	port->addr = m->addr;
+	port->external = m->external;
 }
 
 /* The host's end of a router's link (the stim prefix, for gc). */
@@ -176,6 +224,7 @@ static int router(int64_t network_id, bool make, stim_error_t *err)
 		*err = steal_pointer(&cerr);
 		return -1;
 	}
+	state_forget(network_id);
 	if (stim_netns_create(name, err) < 0)
 		return -1;
 	fd = stim_netns_open(name, err);
@@ -302,12 +351,31 @@ static int send_batch(void *arg, stim_error_t *err)
 	return stim_nft_batch_send(arg, err);
 }
 
+/* The change from what the tables hold; when the kernel refuses it (the
+ * tables are not what was last applied: changed by hand, say), the whole
+ * firewall made afresh. */
+static int firewall_send(int fd, struct stim_nft_state *st, const struct stim_fw_ruleset *rs,
+			 const struct stim_nft_port *ports, size_t n, stim_error_t *err)
+{
+	bool fresh = !stim_nft_state_valid(st);
+	struct stim_nft_batch *b = stim_nft_batch_build(st, rs, ports, n);
+	cleanup_error stim_error_t ierr = NULL;
+	int ret = stim_netns_run(fd, send_batch, b, fresh ? err : &ierr);
+
+	stim_nft_batch_free(b);
+	if (ret == 0 || fresh)
+		return ret;
+	b = stim_nft_batch_build(st, rs, ports, n);
+	ret = stim_netns_run(fd, send_batch, b, err);
+	stim_nft_batch_free(b);
+	return ret;
+}
+
 int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs,
 			    const struct stim_fw_member *members, size_t nmembers, bool create,
 			    stim_error_t *err)
 {
 	cleanup_free struct stim_nft_port *ports = NULL;
-	struct stim_nft_batch *b = NULL;
 	cleanup_error stim_error_t oerr = NULL;
 	int fd;
 	int ret;
@@ -322,18 +390,14 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 	if (fd >= 0) {
 		ports = xcalloc(nmembers + 1, sizeof(*ports));
 		for (size_t i = 0; i < nmembers; i++) {
-			link_name('v', members[i].instance_id, ports[i].ifname);
-			ports[i].addr = members[i].addr;
-			ports[i].external = members[i].external;
+			stim_vpc_port(&members[i], &ports[i]);
 		}
-		b = stim_nft_batch_build(rs, ports, nmembers);
-		ret = stim_netns_run(fd, send_batch, b, err);
+		ret = firewall_send(fd, state_of(network_id), rs, ports, nmembers, err);
 		if (ret == 0)
 			ret = external_routes(network_id, members, nmembers, err);
 		close(fd);
 	}
 	pthread_mutex_unlock(&routers);
-	stim_nft_batch_free(b);
 	return ret;
 }
 
@@ -355,6 +419,7 @@ int stim_vpc_router_remove(int64_t network_id, stim_error_t *err)
 	int ret;
 
 	pthread_mutex_lock(&routers);
+	state_forget(network_id);
 	ret = stim_netns_delete(name, err);
 	pthread_mutex_unlock(&routers);
 	return ret;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netns/nft.h"
 #include "src/error.h"
 #include "src/firewall_compile.h"
 #include "src/ipv4.h"
@@ -33,6 +34,9 @@ void stim_vpc_set_uplinks(const struct stim_cidr *range);
 
 /* The router's namespace name (the caller's). */
 char *stim_vpc_router_name(int64_t network_id);
+
+/* An instance's NIC as the router's bridge port (netns/nft.h's ports). */
+void stim_vpc_port(const struct stim_fw_member *m, struct stim_nft_port *port);
 
 /* The subnet's bridge made if missing, then the NIC into the instance's
  * network namespace (instance_nsfd). The router must be there: made by

@@ -3,8 +3,10 @@
  *   - NIC plumbing per instance (stim_vpc_attach: veth made with its peer
  *     moved in, on the bridge, address, up, default route), p50 and p99
  *     over the instances, beside `ip link add` of a veth pair;
- *   - a rule change on a network with RULES rules and INSTANCES instances:
- *     read-free compile, batch build and the kernel's commit, p50 and p99,
+ *   - changes on a network with RULES rules and INSTANCES instances, each
+ *     read-free compile, batch build and the kernel's commit, p50 and p99:
+ *     the whole firewall made afresh; a rule's ports; a rule's priority
+ *     (its jump moves); a rule inserted, and deleted; an instance's tags;
  *     beside `nft -f` loading the same ruleset (process start included);
  *   - TCP throughput between two instances of one subnet with one rule
  *     and with RULES more before it, beside a bare veth pair between two
@@ -80,56 +82,136 @@ static const char *tag(int i)
 	return buf[i % 20];
 }
 
-static void make_rules(struct stim_firewall *rules, int n)
+/* Rule i at priority prio with a first port of port. */
+static void make_rule(struct stim_firewall *r, int i, int prio, int port)
 {
-	for (int i = 0; i < n; i++) {
-		cleanup_error stim_error_t err = NULL;
-		char json[512];
-		cleanup_json json_t *body = NULL;
+	cleanup_error stim_error_t err = NULL;
+	char json[512];
+	cleanup_json json_t *body = NULL;
 
-		snprintf(json, sizeof(json),
-			 "{\"name\":\"r%d\",\"priority\":%d,\"direction\":\"%s\",\"%s\":[{"
-			 "\"IPProtocol\":\"tcp\",\"ports\":[\"%d\",\"%d-%d\"]},{\"IPProtocol\":"
-			 "\"udp\",\"ports\":[\"%d\"]}],\"sourceRanges\":[\"10.%d.0.0/16\","
-			 "\"192.168.%d.0/24\"]%s%s%s}",
-			 i, 100 + i, i % 4 == 3 ? "EGRESS" : "INGRESS",
-			 i % 3 == 0 ? "denied" : "allowed", 1000 + i, 20000 + i, 20010 + i,
-			 3000 + i, i % 200 + 1, i % 250, i % 2 ? ",\"targetTags\":[\"" : "",
-			 i % 2 ? tag(i) : "", i % 2 ? "\"]" : "");
-		body = stim_json_parse_body(json, strlen(json), &err);
-		memset(&rules[i], 0, sizeof(rules[i]));
-		if (body == NULL || stim_firewall_from_json(body, &rules[i], &err) < 0)
-			die(json, err);
-	}
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"r%d\",\"priority\":%d,\"direction\":\"%s\",\"%s\":[{"
+		 "\"IPProtocol\":\"tcp\",\"ports\":[\"%d\",\"%d-%d\"]},{\"IPProtocol\":"
+		 "\"udp\",\"ports\":[\"%d\"]}],\"sourceRanges\":[\"10.%d.0.0/16\","
+		 "\"192.168.%d.0/24\"]%s%s%s}",
+		 i, prio, i % 4 == 3 ? "EGRESS" : "INGRESS", i % 3 == 0 ? "denied" : "allowed",
+		 port, 20000 + i, 20010 + i, 3000 + i, i % 200 + 1, i % 250,
+		 i % 2 ? ",\"targetTags\":[\"" : "", i % 2 ? tag(i) : "", i % 2 ? "\"]" : "");
+	body = stim_json_parse_body(json, strlen(json), &err);
+	stim_firewall_fini(r);
+	memset(r, 0, sizeof(*r));
+	if (body == NULL || stim_firewall_from_json(body, r, &err) < 0)
+		die(json, err);
 }
 
-/* Compile, build and commit: one rule change as the daemon applies it.
- * The parts' times are added to parts[3] when not NULL. */
+/* The network's firewall tables as the bench last applied them. */
+static struct stim_nft_state *tables;
+static int router_fd = -1;
+
+static int send_batch(void *arg, stim_error_t *err)
+{
+	return stim_nft_batch_send(arg, err);
+}
+
+/* Compile, build from what the tables hold, commit: one change as the
+ * daemon applies it. The parts' times are added to parts[3] when not
+ * NULL. */
 static double apply_ms(struct stim_firewall *rules, size_t n, struct stim_fw_member *m, size_t nm,
 		       double *parts)
 {
 	cleanup_error stim_error_t err = NULL;
 	struct stim_fw_ruleset rs;
 	struct stim_nft_batch *b;
-	double t0 = now_ms();
+	cleanup_free struct stim_nft_port *ports = xcalloc(nm, sizeof(*ports));
+	double t0;
 	double t1;
 	double t2;
+	double t3;
 
+	for (size_t i = 0; i < nm; i++)
+		stim_vpc_port(&m[i], &ports[i]);
+	t0 = now_ms();
 	if (stim_fw_compile(rules, n, m, nm, &rs, &err) < 0)
 		die("compile", err);
 	t1 = now_ms();
-	b = stim_nft_batch_build(&rs, NULL, 0);
+	b = stim_nft_batch_build(tables, &rs, ports, nm);
 	t2 = now_ms();
-	stim_nft_batch_free(b);
-	if (stim_vpc_firewall_apply(network, &rs, m, nm, true, &err) < 0)
+	if (stim_netns_run(router_fd, send_batch, b, &err) < 0)
 		die("apply", err);
+	t3 = now_ms();
+	stim_nft_batch_free(b);
 	stim_fw_ruleset_fini(&rs);
 	if (parts != NULL) {
 		parts[0] += t1 - t0;
 		parts[1] += t2 - t1;
-		parts[2] += now_ms() - t2 - (t2 - t1); /* the apply builds again */
+		parts[2] += t3 - t2;
 	}
-	return now_ms() - t0 - (t2 - t1);
+	return t3 - t0;
+}
+
+/* What the rule-change runs work on. */
+static struct stim_firewall *rules;
+static int nrules;
+static struct stim_fw_member *m;
+static int ninst;
+
+#define RUNS 20
+
+/* RUNS applies, each after step(k) changed something: p50, p99 and the
+ * parts' averages. */
+static void changes(const char *what, void (*step)(int k), size_t extra)
+{
+	double parts[3] = { 0 };
+	double v[RUNS];
+
+	for (int k = 0; k < RUNS; k++) {
+		step(k);
+		v[k] = apply_ms(rules, (size_t)nrules + 1 + extra, m, (size_t)ninst, parts);
+	}
+	percentiles(what, v, RUNS);
+	printf("  of which, on average: compile %.2f ms, build %.2f ms, kernel %.2f ms\n",
+	       parts[0] / RUNS, parts[1] / RUNS, parts[2] / RUNS);
+}
+
+static void step_afresh(int k)
+{
+	stim_nft_state_reset(tables);
+}
+
+/* The middle rule's first port, back and forth. */
+static void step_ports(int k)
+{
+	int i = nrules / 2;
+
+	make_rule(&rules[i], i, 100 + i, k % 2 ? 1000 + i : 1500 + i);
+}
+
+/* The middle rule past 300 others and back: its jump moves. */
+static void step_priority(int k)
+{
+	int i = nrules / 2;
+
+	make_rule(&rules[i], i, k % 2 ? 100 + i : 400 + i, 1000 + i);
+}
+
+/* A rule made in the middle of the order (after the stream's allow, in
+ * the array's spare place), to be deleted by step_delete. */
+static void step_insert(int k)
+{
+	make_rule(&rules[nrules + 1], nrules + 1, 100 + nrules / 2, 7000 + k);
+}
+
+static struct stim_strv other_tags;
+
+/* An instance's tags, back and forth: every rule naming one is filled
+ * again (about one in twenty). */
+static void step_tags(int k)
+{
+	static const struct stim_strv *was;
+
+	if (was == NULL)
+		was = m[5].tags;
+	m[5].tags = k % 2 ? was : &other_tags;
 }
 
 struct stream {
@@ -268,14 +350,10 @@ static double ip_link_add_ms(void)
 
 int main(int argc, char **argv)
 {
-	int ninst = argc > 1 ? atoi(argv[1]) : 200;
-	int nrules = argc > 2 ? atoi(argv[2]) : 1000;
-	struct stim_fw_member *m = xcalloc((size_t)ninst, sizeof(*m));
-	struct stim_strv *tags = xcalloc((size_t)ninst, sizeof(*tags));
-	int *fds = xcalloc((size_t)ninst, sizeof(*fds));
-	char **names = xcalloc((size_t)ninst, sizeof(*names));
-	struct stim_firewall *rules = xcalloc((size_t)nrules + 1, sizeof(*rules));
-	double *v = xcalloc((size_t)ninst + 20, sizeof(*v));
+	struct stim_strv *tags;
+	int *fds;
+	char **names;
+	double *v;
 	cleanup_error stim_error_t err = NULL;
 	char dump[] = "/tmp/stimbench-nft-XXXXXX";
 	cleanup_free char *router = NULL;
@@ -284,10 +362,20 @@ int main(int argc, char **argv)
 	double many;
 	double bare;
 
-	if (geteuid() != 0 || ninst < 2 || nrules < 1) {
-		fprintf(stderr, "usage (as root): bench_network [INSTANCES>=2 [RULES>=1]]\n");
+	ninst = argc > 1 ? atoi(argv[1]) : 200;
+	nrules = argc > 2 ? atoi(argv[2]) : 1000;
+	if (geteuid() != 0 || ninst < 6 || nrules < 2) {
+		fprintf(stderr, "usage (as root): bench_network [INSTANCES>=6 [RULES>=2]]\n");
 		return 2;
 	}
+	m = xcalloc((size_t)ninst, sizeof(*m));
+	tags = xcalloc((size_t)ninst, sizeof(*tags));
+	fds = xcalloc((size_t)ninst, sizeof(*fds));
+	names = xcalloc((size_t)ninst, sizeof(*names));
+	/* The rules, the stream's allow, a spare place for one inserted. */
+	rules = xcalloc((size_t)nrules + 2, sizeof(*rules));
+	v = xcalloc((size_t)ninst + RUNS, sizeof(*v));
+	tables = stim_nft_state_new();
 	network = 0x5be0000000LL + getpid();
 	router = stim_vpc_router_name(network);
 	for (int i = 0; i < ninst; i++) {
@@ -300,7 +388,10 @@ int main(int argc, char **argv)
 		    (fds[i] = stim_netns_open(names[i], &err)) < 0)
 			die(names[i], err);
 	}
-	make_rules(rules, nrules);
+	for (int i = 0; i < nrules; i++)
+		make_rule(&rules[i], i, 100 + i, 1000 + i);
+	stim_strv_push(&other_tags, tag(3));
+	stim_strv_push(&other_tags, tag(9));
 	/* Last and lowest: what lets the stream through. */
 	{
 		static const char allow[] = "{\"name\":\"stream\",\"priority\":65000,\"allowed\":[{"
@@ -312,7 +403,16 @@ int main(int argc, char **argv)
 	}
 
 	printf("VPC data path: %d instances, %d rules\n", ninst, nrules);
-	apply_ms(&rules[nrules], 1, m, (size_t)ninst, NULL);
+	/* The router, made as the daemon makes it. */
+	{
+		struct stim_fw_ruleset rs;
+
+		if (stim_fw_compile(&rules[nrules], 1, m, (size_t)ninst, &rs, &err) < 0 ||
+		    stim_vpc_firewall_apply(network, &rs, m, (size_t)ninst, true, &err) < 0 ||
+		    (router_fd = stim_netns_open(router, &err)) < 0)
+			die("router", err);
+		stim_fw_ruleset_fini(&rs);
+	}
 	for (int i = 0; i < ninst; i++) {
 		struct stim_vpc_nic nic = { .network_id = network,
 					    .subnet_id = 1,
@@ -329,16 +429,25 @@ int main(int argc, char **argv)
 	percentiles("NIC plumbing per instance (stim_vpc_attach)", v, (size_t)ninst);
 	ip_link_add_ms();
 
+	cmd = xasprintf("on a network of %d rules x %d instances (compile, build, commit):", nrules,
+			ninst);
+	printf("%s\n", cmd);
+	changes("  the whole firewall made afresh", step_afresh, 0);
+	changes("  a rule's ports changed", step_ports, 0);
+	changes("  a rule's priority changed (it moves past 300)", step_priority, 0);
 	{
-		double parts[3] = { 0 };
+		double ins[RUNS];
+		double del[RUNS];
 
-		for (int i = 0; i < 20; i++)
-			v[i] = apply_ms(rules, (size_t)nrules + 1, m, (size_t)ninst, parts);
-		cmd = xasprintf("rule change, %d rules x %d instances", nrules, ninst);
-		percentiles(cmd, v, 20);
-		printf("  of which, on average: compile %.2f ms, build %.2f ms, kernel %.2f ms\n",
-		       parts[0] / 20, parts[1] / 20, parts[2] / 20);
+		for (int k = 0; k < RUNS; k++) {
+			step_insert(k);
+			ins[k] = apply_ms(rules, (size_t)nrules + 2, m, (size_t)ninst, NULL);
+			del[k] = apply_ms(rules, (size_t)nrules + 1, m, (size_t)ninst, NULL);
+		}
+		percentiles("  a rule inserted in the middle", ins, RUNS);
+		percentiles("  a rule deleted", del, RUNS);
 	}
+	changes("  an instance's tags changed", step_tags, 0);
 	{
 		int fd = mkstemp(dump);
 		cleanup_free char *list = NULL;
@@ -365,6 +474,8 @@ int main(int argc, char **argv)
 		}
 		unlink(dump);
 		percentiles("baseline: `nft -f` of the same ruleset (one process)", v, 10);
+		/* Its tables are not the ones the bench made. */
+		stim_nft_state_reset(tables);
 	}
 
 	apply_ms(&rules[nrules], 1, m, (size_t)ninst, NULL);
@@ -387,9 +498,12 @@ int main(int argc, char **argv)
 	}
 	if (stim_vpc_router_remove(network, &err) < 0)
 		die("router", err);
-	for (int i = 0; i <= nrules; i++)
+	for (int i = 0; i <= nrules + 1; i++)
 		stim_firewall_fini(&rules[i]);
 	free(rules);
+	close(router_fd);
+	stim_nft_state_free(tables);
+	stim_strv_fini(&other_tags);
 	free(m);
 	free(tags);
 	free(fds);

@@ -2,8 +2,9 @@
  * two subnets and three "instances" (named namespaces with their NICs),
  * its rules compiled and sent as one nftables transaction. For every pair
  * of instances and port, whether a TCP connection opens must be what GCE's
- * model says; a spoofed source never reaches anyone; a new ruleset
- * replaces the old at once. Listeners are sockets in listen state: the
+ * model says, for a ruleset and after each of a run of changes sent as
+ * changes; a spoofed source never reaches anyone; a new ruleset replaces
+ * the old at once. Listeners are sockets in listen state: the
  * kernel completes the handshake with nobody accepting, so a connection
  * opens exactly when the SYN and its reply pass. */
 #include <arpa/inet.h>
@@ -237,6 +238,30 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Every pair, on the first nports ports: the kernel's verdict is the
+ * model's; each outcome counted. */
+static void agree(const struct stim_fw_ruleset *rs, int nports, int *opened, int *blocked)
+{
+	for (int from = 0; from < NINST; from++) {
+		for (int to = 0; to < NINST; to++) {
+			for (int k = 0; to != from && k < nports; k++) {
+				struct stim_fw_packet p = { .proto = 6,
+							    .port = ports[k],
+							    .src.addr = inst[from].addr,
+							    .dst.addr = inst[to].addr };
+				bool want = stim_fw_ruleset_allows(rs, &p, NULL);
+				bool got = tcp_opens(from, inst[to].addr, ports[k]);
+
+				if (got != want)
+					fail_msg("%d -> %d port %d: kernel %s, model %s", from, to,
+						 ports[k], got ? "open" : "blocked",
+						 want ? "open" : "blocked");
+				*(got ? opened : blocked) += 1;
+			}
+		}
+	}
+}
+
 /* Every pair and port: the kernel's verdict is the model's. */
 static void test_agrees_with_model(void **state)
 {
@@ -270,28 +295,97 @@ static void test_agrees_with_model(void **state)
 	fw_rules_add(&s, "{\"name\":\"equal-deny\",\"sourceRanges\":[\"10.0.0.3\"],\"denied\":[{"
 			 "\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}");
 	apply(&s, &rs);
-	for (int from = 0; from < NINST; from++) {
-		for (int to = 0; to < NINST; to++) {
-			for (int k = 0; to != from && k < 3; k++) {
-				struct stim_fw_packet p = { .proto = 6,
-							    .port = ports[k],
-							    .src.addr = inst[from].addr,
-							    .dst.addr = inst[to].addr };
-				bool want = stim_fw_ruleset_allows(&rs, &p, NULL);
-				bool got = tcp_opens(from, inst[to].addr, ports[k]);
-
-				if (got != want)
-					fail_msg("%d -> %d port %d: kernel %s, model %s", from, to,
-						 ports[k], got ? "open" : "blocked",
-						 want ? "open" : "blocked");
-				*(got ? &opened : &blocked) += 1;
-			}
-		}
-	}
+	agree(&rs, 3, &opened, &blocked);
 	/* Both outcomes were seen, so the comparison meant something. */
 	assert_true(opened >= 4);
 	assert_true(blocked >= 4);
 	stim_fw_ruleset_fini(&rs);
+	fw_rules_fini(&s);
+}
+
+/* The handle of the router's table inet stim: a new one each time the
+ * tables are made afresh. */
+static long table_handle(void)
+{
+	cleanup_free char *router = stim_vpc_router_name(network);
+	cleanup_free char *cmd = xasprintf("ip netns exec %s nft -a list table inet stim", router);
+	FILE *f = popen(cmd, "r");
+	char line[256];
+	long handle = -1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "table inet stim {", 17) == 0 &&
+		    strstr(line, "# handle ") != NULL)
+			handle = strtol(strstr(line, "# handle ") + 9, NULL, 10);
+	}
+	pclose(f);
+	return handle;
+}
+
+/* One change after another, each sent as a change to what the tables
+ * hold (the table is never made afresh): the kernel still decides as
+ * the model does after every one. */
+static void test_changes_agree_with_model(void **state)
+{
+	static const char *const steps[][3] = {
+		/* a rule, then a second after it in the order */
+		{ "{\"name\":\"ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}" },
+		{ "{\"name\":\"ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}",
+		  "{\"name\":\"web\",\"targetTags\":[\"web\"],\"priority\":2000,\"allowed\":[{"
+		  "\"IPProtocol\":\"tcp\",\"ports\":[\"80\"]}]}" },
+		/* a deny inserted before both */
+		{ "{\"name\":\"ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}",
+		  "{\"name\":\"web\",\"targetTags\":[\"web\"],\"priority\":2000,\"allowed\":[{"
+		  "\"IPProtocol\":\"tcp\",\"ports\":[\"80\"]}]}",
+		  "{\"name\":\"no-s2\",\"priority\":500,\"sourceRanges\":[\"10.1.0.0/24\"],"
+		  "\"denied\":[{\"IPProtocol\":\"all\"}]}" },
+		/* the deny moved below the allows, its ranges changed */
+		{ "{\"name\":\"ssh\",\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"22\"]}]}",
+		  "{\"name\":\"web\",\"targetTags\":[\"web\"],\"priority\":2000,\"allowed\":[{"
+		  "\"IPProtocol\":\"tcp\",\"ports\":[\"80\"]}]}",
+		  "{\"name\":\"no-s2\",\"priority\":3000,\"sourceRanges\":[\"10.0.0.0/8\"],"
+		  "\"denied\":[{\"IPProtocol\":\"all\"}]}" },
+		/* ssh gone, web's ports changed, an egress deny by tag */
+		{ "{\"name\":\"web\",\"targetTags\":[\"web\"],\"priority\":2000,\"allowed\":[{"
+		  "\"IPProtocol\":\"tcp\",\"ports\":[\"22\",\"80\"]}]}",
+		  "{\"name\":\"no-s2\",\"priority\":3000,\"sourceRanges\":[\"10.0.0.0/8\"],"
+		  "\"denied\":[{\"IPProtocol\":\"all\"}]}",
+		  "{\"name\":\"out\",\"direction\":\"EGRESS\",\"targetTags\":[\"admin\"],"
+		  "\"denied\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"80\"]}]}" },
+	};
+	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
+	struct stim_fw_ruleset rs;
+	struct fw_rules s = { 0 };
+	int opened = 0;
+	int blocked = 0;
+	long handle;
+
+	apply(&s, &rs);
+	stim_fw_ruleset_fini(&rs);
+	handle = table_handle();
+	assert_true(handle > 0);
+	for (size_t i = 0; i <= nsteps; i++) {
+		fw_rules_fini(&s);
+		for (int k = 0; k < 3 && i < nsteps && steps[i][k] != NULL; k++)
+			fw_rules_add(&s, steps[i][k]);
+		/* Last: the rules of the step before, instance 1's tags
+		 * changed from web to admin (the sets that hold them). */
+		if (i == nsteps) {
+			for (int k = 0; k < 3 && steps[i - 1][k] != NULL; k++)
+				fw_rules_add(&s, steps[i - 1][k]);
+			stim_strv_fini(&inst[1].tags);
+			stim_strv_push(&inst[1].tags, "admin");
+		}
+		apply(&s, &rs);
+		agree(&rs, 2, &opened, &blocked);
+		stim_fw_ruleset_fini(&rs);
+	}
+	assert_int_equal(table_handle(), handle);
+	assert_true(opened >= 4);
+	assert_true(blocked >= 4);
+	stim_strv_fini(&inst[1].tags);
+	stim_strv_push(&inst[1].tags, "web");
 	fw_rules_fini(&s);
 }
 
@@ -324,6 +418,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_agrees_with_model),
+		cmocka_unit_test(test_changes_agree_with_model),
 		cmocka_unit_test(test_spoofing_and_replace),
 	};
 

@@ -13,9 +13,6 @@
 
 #include <cmocka.h>
 
-#include <linux/netfilter/nf_tables.h>
-
-#include "netns/nft.h"
 #include "src/cleanup.h"
 #include "src/firewall_compile.h"
 #include "tests/unit/fw_rules.h"
@@ -149,90 +146,6 @@ static void test_paths(void **state)
 	assert_false(stim_fw_ruleset_allows(&rs, &p, NULL));
 	stim_fw_ruleset_fini(&rs);
 	fw_rules_fini(&s);
-}
-
-/* The nftables transaction built from it, without a kernel: the tables
- * made afresh, the fixed rules of each chain, and per line a rule for
- * each combination of the spans it expands, or a named set (made once
- * for equal contents) where the combinations would be too many. */
-static void test_batch(void **state)
-{
-	struct fw_rules s = { 0 };
-	struct stim_fw_ruleset rs;
-	cleanup_error stim_error_t err = NULL;
-	struct stim_nft_batch *b;
-	struct stim_nft_port port = { "v000000000001", IP(10, 0, 0, 2) };
-	size_t nm;
-	const struct stim_fw_member *m = members(&nm);
-
-	/* One span each: compares, no set. */
-	fw_rules_add(&s, "{\"name\":\"two\",\"targetTags\":[\"web\"],\"allowed\":[{"
-			 "\"IPProtocol\":\"tcp\",\"ports\":[\"80\"]},{\"IPProtocol\":\"udp\"}]}");
-	assert_int_equal(stim_fw_compile(s.v, s.n, m, nm, &rs, &err), 0);
-	b = stim_nft_batch_build(&rs, &port, 1);
-	/* inet and bridge: made if missing, deleted, made. */
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWTABLE), 4);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_DELTABLE), 2);
-	/* Two lines and the implied deny; forward's four (replies, egress,
-	 * ingress, the host's to no instance), input's three (replies,
-	 * loopback, metadata);
-	 * DNAT and SNAT; the bridge's three (IPv4, ARP, the rest dropped). */
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 4 + 3 + 2 + 3);
-	/* members, the two NAT maps (empty: no message of elements), ports */
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 4);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSETELEM), 2);
-	assert_true(stim_nft_batch_len(b) > 1000);
-	stim_nft_batch_free(b);
-	stim_fw_ruleset_fini(&rs);
-	fw_rules_fini(&s);
-
-	/* 3 sources x 3 ports would be 9 rules: the sources become a set,
-	 * the ports 3 rules. udp's 3 sources alone: 3 rules. The deny has
-	 * the same sources: the same set. */
-	fw_rules_add(&s, "{\"name\":\"a\",\"sourceRanges\":[\"1.0.0.0/8\",\"3.0.0.0/8\","
-			 "\"5.0.0.0/8\"],\"allowed\":[{\"IPProtocol\":\"tcp\",\"ports\":[\"1\","
-			 "\"3\",\"5\"]},{\"IPProtocol\":\"udp\"}]}");
-	fw_rules_add(&s, "{\"name\":\"c\",\"priority\":7,\"sourceRanges\":[\"1.0.0.0/8\","
-			 "\"3.0.0.0/8\",\"5.0.0.0/8\"],\"denied\":[{\"IPProtocol\":\"tcp\","
-			 "\"ports\":[\"1\",\"3\",\"5\"]}]}");
-	assert_int_equal(stim_fw_compile(s.v, s.n, m, nm, &rs, &err), 0);
-	b = stim_nft_batch_build(&rs, &port, 1);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWSET), 5);
-	assert_int_equal(stim_nft_batch_count(b, NFT_MSG_NEWRULE), 3 + 3 + 3 + 1 + 4 + 3 + 2 + 3);
-	stim_nft_batch_free(b);
-	stim_fw_ruleset_fini(&rs);
-	fw_rules_fini(&s);
-}
-
-/* Many members and ranges: the set's elements span several messages
- * (a netlink attribute holds at most 64 KiB), and the batch pages. */
-static void test_batch_large(void **state)
-{
-	struct fw_rules s = { 0 };
-	struct stim_fw_ruleset rs;
-	cleanup_error stim_error_t err = NULL;
-	struct stim_nft_batch *b;
-	struct stim_fw_member *m = calloc(20000, sizeof(*m));
-	struct stim_nft_port *ports = calloc(20000, sizeof(*ports));
-
-	for (int i = 0; i < 20000; i++) {
-		/* Every other address, so no two merge into one span. */
-		m[i] = (struct stim_fw_member){ .addr = IP(10, 0, 0, 0) + 2 * (uint32_t)i,
-						.instance_id = i };
-		snprintf(ports[i].ifname, sizeof(ports[i].ifname), "v%012x", i);
-		ports[i].addr = m[i].addr;
-	}
-	fw_rules_add(&s, "{\"name\":\"all\",\"allowed\":[{\"IPProtocol\":\"all\"}]}");
-	assert_int_equal(stim_fw_compile(s.v, s.n, m, 20000, &rs, &err), 0);
-	assert_int_equal(rs.members.n, 20000);
-	b = stim_nft_batch_build(&rs, ports, 20000);
-	assert_true(stim_nft_batch_count(b, NFT_MSG_NEWSETELEM) > 4);
-	assert_true(stim_nft_batch_len(b) > 1024 * 1024);
-	stim_nft_batch_free(b);
-	stim_fw_ruleset_fini(&rs);
-	fw_rules_fini(&s);
-	free(m);
-	free(ports);
 }
 
 /* A small deterministic generator (xorshift), so a failure repeats. */
@@ -381,8 +294,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_batch),
-		cmocka_unit_test(test_batch_large),
 		cmocka_unit_test(test_agrees_with_model),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
