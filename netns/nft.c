@@ -798,7 +798,11 @@ static void dispatch(struct stim_nft_batch *b, int dir, const struct stim_fw_lin
 	for (size_t i = 0; i < nold; i++) {
 		cleanup_free char *name = NULL;
 
-		if (fates[i] != STIM_NFT_STAYS)
+		/* A handle of 0 would empty the whole chain. A state with
+		 * one unknown is never kept (handles_known), and should one
+		 * be, the chain's delete below fails, and so the change:
+		 * the caller then makes the tables afresh. */
+		if (fates[i] != STIM_NFT_STAYS && old[i].handle != 0)
 			del_rules(b, dispatch_chain[dir], old[i].handle);
 		if (fates[i] != STIM_NFT_GOES)
 			continue;

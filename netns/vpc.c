@@ -389,9 +389,8 @@ int stim_vpc_firewall_apply(int64_t network_id, const struct stim_fw_ruleset *rs
 		*err = steal_pointer(&oerr);
 	if (fd >= 0) {
 		ports = xcalloc(nmembers + 1, sizeof(*ports));
-		for (size_t i = 0; i < nmembers; i++) {
+		for (size_t i = 0; i < nmembers; i++)
 			stim_vpc_port(&members[i], &ports[i]);
-		}
 		ret = firewall_send(fd, state_of(network_id), rs, ports, nmembers, err);
 		if (ret == 0)
 			ret = external_routes(network_id, members, nmembers, err);

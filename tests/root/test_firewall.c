@@ -384,6 +384,21 @@ static void test_changes_agree_with_model(void **state)
 	assert_int_equal(table_handle(), handle);
 	assert_true(opened >= 4);
 	assert_true(blocked >= 4);
+
+	/* The tables emptied by hand: the next change, refused as a
+	 * change, makes them afresh. */
+	{
+		cleanup_free char *router = stim_vpc_router_name(network);
+		cleanup_free char *flush = xasprintf("ip netns exec %s nft flush ruleset", router);
+
+		assert_int_equal(system(flush), 0);
+		fw_rules_add(&s, "{\"name\":\"late\",\"priority\":100,\"sourceRanges\":["
+				 "\"10.1.0.2\"],\"denied\":[{\"IPProtocol\":\"tcp\"}]}");
+		apply(&s, &rs);
+		agree(&rs, 2, &opened, &blocked);
+		stim_fw_ruleset_fini(&rs);
+		assert_true(table_handle() > handle);
+	}
 	stim_strv_fini(&inst[1].tags);
 	stim_strv_push(&inst[1].tags, "web");
 	fw_rules_fini(&s);
