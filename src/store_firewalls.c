@@ -118,6 +118,111 @@ int stim_store_firewall_scan(struct stim_db *db, const char *project, const char
 			    "list firewalls", (void **)out, n, err);
 }
 
+/* One parsed rule and the stored text it came from. */
+struct memo_entry {
+	char *text;
+	struct stim_firewall fw;
+};
+
+struct stim_fw_memo {
+	struct memo_entry *v; /* by name, as the scan reads them */
+	size_t n;
+};
+
+struct stim_fw_memo *stim_fw_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct stim_fw_memo));
+}
+
+static void entry_fini(struct memo_entry *e)
+{
+	free(e->text);
+	stim_firewall_fini(&e->fw);
+}
+
+void stim_fw_memo_free(struct stim_fw_memo *memo)
+{
+	if (memo == NULL)
+		return;
+	for (size_t i = 0; i < memo->n; i++)
+		entry_fini(&memo->v[i]);
+	free(memo->v);
+	free(memo);
+}
+
+int stim_store_firewall_scan_memo(struct stim_db *db, const char *project, const char *network,
+				  struct stim_fw_memo *memo, struct stim_firewall **out, size_t *n,
+				  stim_error_t *err)
+{
+	static const char sql[] = "SELECT " COLUMNS " FROM firewalls WHERE project = ?1 AND "
+				  "network = ?2 ORDER BY name";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	struct memo_entry *v = NULL;
+	size_t nv = 0;
+	size_t old = 0; /* the next old entry, old ones being by name too */
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *text = (const char *)sqlite3_column_text(st, 4);
+		struct memo_entry *e;
+
+		if (nv == 0 || (nv & (nv - 1)) == 0)
+			v = xrealloc(v, (nv == 0 ? 16 : nv * 2) * sizeof(*v));
+		e = &v[nv];
+		/* Old rules before this name are gone. */
+		while (old < memo->n && strcmp(memo->v[old].fw.name, name) < 0)
+			entry_fini(&memo->v[old++]);
+		if (old < memo->n && strcmp(memo->v[old].fw.name, name) == 0 &&
+		    strcmp(memo->v[old].text, text) == 0 &&
+		    memo->v[old].fw.id == sqlite3_column_int64(st, 2) &&
+		    memo->v[old].fw.create_time_ms == sqlite3_column_int64(st, 5)) {
+			*e = memo->v[old++];
+			nv++;
+			continue;
+		}
+		if (old < memo->n && strcmp(memo->v[old].fw.name, name) == 0)
+			entry_fini(&memo->v[old++]);
+		e->text = xstrdup(text);
+		if (row_to_firewall(db, st, &e->fw, err) < 0) {
+			free(e->text);
+			goto fail;
+		}
+		nv++;
+	}
+	if (rc != SQLITE_DONE) {
+		stim_db_err(db, "list firewalls", err);
+		goto fail;
+	}
+	while (old < memo->n)
+		entry_fini(&memo->v[old++]);
+	free(memo->v);
+	memo->v = v;
+	memo->n = nv;
+	*out = xcalloc(nv + 1, sizeof(**out));
+	for (size_t i = 0; i < nv; i++)
+		(*out)[i] = v[i].fw;
+	*n = nv;
+	return 0;
+fail:
+	/* What was read is dropped with what was not: the memo starts over. */
+	for (size_t i = 0; i < nv; i++)
+		entry_fini(&v[i]);
+	free(v);
+	while (old < memo->n)
+		entry_fini(&memo->v[old++]);
+	free(memo->v);
+	memo->v = NULL;
+	memo->n = 0;
+	return -1;
+}
+
 int stim_store_firewall_remove(struct stim_db *db, const char *project, const char *name,
 			       stim_error_t *err)
 {

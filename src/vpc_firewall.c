@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "netns/vpc.h"
 #include "src/cleanup.h"
@@ -16,10 +17,38 @@
 
 static pthread_mutex_t syncing = PTHREAD_MUTEX_INITIALIZER;
 
+/* Each network's rules kept parsed (src/store_firewalls.h), so a sync
+ * after a one-rule change parses that rule only. Under `syncing`. */
+struct memo {
+	char *project;
+	char *network;
+	struct stim_fw_memo *rules;
+	struct memo *next;
+};
+
+static struct memo *memos;
+
+static struct stim_fw_memo *memo_of(const char *project, const char *network)
+{
+	struct memo *m;
+
+	for (m = memos; m != NULL; m = m->next) {
+		if (strcmp(m->project, project) == 0 && strcmp(m->network, network) == 0)
+			return m->rules;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->project = xstrdup(project);
+	m->network = xstrdup(network);
+	m->rules = stim_fw_memo_new();
+	m->next = memos;
+	memos = m;
+	return m->rules;
+}
+
 /* What the network holds now, read in one go. */
 struct state {
 	struct stim_network net;
-	struct stim_firewall *rules;
+	struct stim_firewall *rules; /* lent by the network's memo */
 	size_t nrules;
 	struct stim_instance *insts;
 	size_t ninsts;
@@ -27,8 +56,6 @@ struct state {
 
 static void state_fini(struct state *s)
 {
-	for (size_t i = 0; i < s->nrules; i++)
-		stim_firewall_fini(&s->rules[i]);
 	for (size_t i = 0; i < s->ninsts; i++)
 		stim_instance_fini(&s->insts[i]);
 	free(s->rules);
@@ -51,8 +78,8 @@ static int read_state(struct stim_ctx *ctx, const char *project, const char *net
 		stim_network_fini(&s->net);
 		return 1;
 	}
-	if (stim_store_firewall_scan(db, project, network, "", -1, &s->rules, &s->nrules, err) <
-		    0 ||
+	if (stim_store_firewall_scan_memo(db, project, network, memo_of(project, network),
+					  &s->rules, &s->nrules, err) < 0 ||
 	    stim_store_instance_members(db, project, network, &s->insts, &s->ninsts, err) < 0) {
 		state_fini(s);
 		return -1;

@@ -7,7 +7,9 @@
  *     read-free compile, batch build and the kernel's commit, p50 and p99:
  *     the whole firewall made afresh; a rule's ports; a rule's priority
  *     (its jump moves); a rule inserted, and deleted; an instance's tags;
- *     beside `nft -f` loading the same ruleset (process start included);
+ *     the store's part (the rules read again after one changed) beside
+ *     reading them all; beside `nft -f` loading the same ruleset (process
+ *     start included);
  *   - TCP throughput between two instances of one subnet with one rule
  *     and with RULES more before it, beside a bare veth pair between two
  *     namespaces (no bridge, no netfilter).
@@ -31,6 +33,8 @@
 #include "src/cleanup.h"
 #include "src/firewall_compile.h"
 #include "src/json.h"
+#include "src/store.h"
+#include "src/store_firewalls.h"
 #include "src/util.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -212,6 +216,71 @@ static void step_tags(int k)
 	if (was == NULL)
 		was = m[5].tags;
 	m[5].tags = k % 2 ? was : &other_tags;
+}
+
+/* The store's part of a rule change in the daemon: the network's rules
+ * read again after one changed, through the firewall sync's memo, beside
+ * reading (and parsing) them all. The rules are nrules of make_rule's. */
+static void store_read(void)
+{
+	char dir[] = "/tmp/stimbench-store-XXXXXX";
+	cleanup_error stim_error_t err = NULL;
+	struct stim_store *store;
+	struct stim_db *db;
+	struct stim_fw_memo *memo = stim_fw_memo_new();
+	double memo_ms[RUNS];
+	double all_ms[RUNS];
+	cleanup_free char *rm = NULL;
+
+	if (mkdtemp(dir) == NULL || (store = stim_store_open(dir, &err)) == NULL ||
+	    (db = stim_store_db(store, &err)) == NULL)
+		die("store", err);
+	for (int i = 0; i < nrules; i++) {
+		free(rules[i].project);
+		free(rules[i].network);
+		rules[i].project = xstrdup("bench");
+		rules[i].network = xstrdup("net");
+		rules[i].id = i + 1;
+		if (stim_store_firewall_put(db, &rules[i], false, &err) < 0)
+			die("put", err);
+	}
+	for (int k = 0; k <= RUNS; k++) {
+		struct stim_firewall *got = NULL;
+		size_t n;
+		double t0;
+
+		step_ports(k); /* made afresh: no project */
+		rules[nrules / 2].project = xstrdup("bench");
+		if (stim_store_firewall_put(db, &rules[nrules / 2], true, &err) < 0)
+			die("update", err);
+		t0 = now_ms();
+		if (stim_store_firewall_scan_memo(db, "bench", "net", memo, &got, &n, &err) < 0)
+			die("scan", err);
+		free(got);
+		/* The first read parses everything: not a change's. */
+		if (k > 0)
+			memo_ms[k - 1] = now_ms() - t0;
+	}
+	for (int k = 0; k < RUNS; k++) {
+		struct stim_firewall *got = NULL;
+		size_t n;
+		double t0 = now_ms();
+
+		if (stim_store_firewall_scan(db, "bench", "net", "", -1, &got, &n, &err) < 0)
+			die("scan", err);
+		all_ms[k] = now_ms() - t0;
+		for (size_t i = 0; i < n; i++)
+			stim_firewall_fini(&got[i]);
+		free(got);
+	}
+	percentiles("  the store's part: rules read, one changed (memo)", memo_ms, RUNS);
+	percentiles("  baseline: every rule read and parsed", all_ms, RUNS);
+	stim_fw_memo_free(memo);
+	stim_db_release(db);
+	stim_store_close(store);
+	rm = xasprintf("rm -rf %s", dir);
+	if (system(rm) != 0)
+		die("rm", NULL);
 }
 
 struct stream {
@@ -448,6 +517,7 @@ int main(int argc, char **argv)
 		percentiles("  a rule deleted", del, RUNS);
 	}
 	changes("  an instance's tags changed", step_tags, 0);
+	store_read();
 	{
 		int fd = mkstemp(dump);
 		cleanup_free char *list = NULL;
