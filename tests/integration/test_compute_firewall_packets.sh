@@ -2,10 +2,12 @@
 # Firewall rules made with gcloud decide real connections between running
 # instances, and a change reaches them before gcloud returns: GCE's implied
 # deny, allow by target and source tag, deny beating allow at a lower
-# number and at an equal one, disabled rules, egress denies, target
-# service accounts, routing between subnets, a tag removed from a
-# running instance, and logging (GCE's entries in DATA/logs/firewall.log). srv listens; cli (tag client, same subnet) and far
-# (no tag, another subnet and region) each run a prober that prints every
+# number and at an equal one, disabled rules, egress denies, target and
+# source service accounts, routing between subnets, a tag removed from a
+# running instance, and logging of ingress and egress rules (GCE's
+# entries in DATA/logs/firewall.log). srv listens; cli (tag client, same
+# subnet) and far (no tag, another subnet and region, a service account
+# of its own) each run a prober that prints every
 # change of state of srv's ports on their serial console. Replies pass
 # although each prober's own ingress is the implied deny: the firewall is
 # stateful.
@@ -16,6 +18,7 @@ stim_start
 gcloud_env
 P=stimulator-project
 SA=web-sa@$P.iam.gserviceaccount.com
+FAR_SA=far-sa@$P.iam.gserviceaccount.com
 BB=(--image busybox --image-project $P)
 RULES=(fw-web fw-no-8080 fw-81-allow fw-81-deny fw-ssh fw-no-ssh-out fw-sa)
 
@@ -81,7 +84,8 @@ check "cli probes it (tag client)" gcloud compute instances create cli --zone us
 	"${BB[@]}" --subnet fws1 --tags client \
 	--metadata-from-file=startup-script="$STIM_TMP/probe.sh"
 check "far probes it from us-east1" gcloud compute instances create far --zone us-east1-b \
-	"${BB[@]}" --subnet fws2 --metadata-from-file=startup-script="$STIM_TMP/probe.sh"
+	"${BB[@]}" --subnet fws2 --service-account "$FAR_SA" --scopes cloud-platform \
+	--metadata-from-file=startup-script="$STIM_TMP/probe.sh"
 
 expect_state "no rule: GCE's implied deny" cli us-central1-a 80 closed
 expect_state "no rule: from another subnet too" far us-east1-b 80 closed
@@ -118,15 +122,22 @@ expect_eq "an unlogged rule writes nothing" \
 
 rule "allow ssh from anywhere" fw-ssh --allow tcp:22 --source-ranges 0.0.0.0/0
 expect_state "cli reaches srv:22" cli us-central1-a 22 open
-check "an egress deny for client to fws1" gcloud compute firewall-rules create fw-no-ssh-out \
-	--network fwn --direction EGRESS --action deny --rules tcp:22 --target-tags client \
-	--destination-ranges 10.60.0.0/24
+check "an egress deny for client to fws1, logged" gcloud compute firewall-rules create \
+	fw-no-ssh-out --network fwn --direction EGRESS --action deny --rules tcp:22 \
+	--target-tags client --destination-ranges 10.60.0.0/24 --enable-logging
 expect_state "cli's own egress stops it" cli us-central1-a 22 closed
 expect_state "far has no such egress rule" far us-east1-b 22 open
+egress_entry=$(grep '"network:fwn/firewall:fw-no-ssh-out"' "$STIM_DATA/logs/firewall.log" | head -n 1)
+expect_contains "the egress deny is logged" "$egress_entry" '"direction":"EGRESS"'
+expect_contains "as denied" "$egress_entry" '"disposition":"DENIED"'
+expect_contains "with the instance that sent" "$egress_entry" '"vm_name":"cli"'
 
-rule "allow tcp:9000 to srv's service account" fw-sa --allow tcp:9000 \
-	--target-service-accounts "$SA"
-expect_state "targets by service account" far us-east1-b 9000 open
+rule "allow tcp:9000 from far's service account to srv's" fw-sa --allow tcp:9000 \
+	--target-service-accounts "$SA" --source-service-accounts "$FAR_SA"
+expect_state "the source service account matches far" far us-east1-b 9000 open
+# far's prober has seen the rule; cli's, as often, would have by now.
+sleep 2
+expect_eq "and not cli, which runs as another" "$(state cli us-central1-a 9000)" closed
 
 check "cli loses its client tag" gcloud compute instances remove-tags cli --zone us-central1-a \
 	--tags client
