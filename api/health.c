@@ -12,7 +12,8 @@ static int api_health_live(struct api_req *req, stim_error_t *err)
 }
 
 /* Ready means the store answers. The body also tells `stimulator env` how
- * the daemon runs, so its export lines match (auth mode, default project). */
+ * the daemon runs, so its export lines match (auth mode, default project,
+ * the ssh shim's directory). */
 static int api_health_ready(struct api_req *req, stim_error_t *err)
 {
 	const struct stim_config *cfg = req->ctx->cfg;
@@ -21,9 +22,10 @@ static int api_health_ready(struct api_req *req, stim_error_t *err)
 	if (stim_store_ping(req->ctx->store, &perr) < 0)
 		return stim_err(err, STIM_UNAVAILABLE, "The store is not ready: %s", perr->msg);
 	return api_reply_json(req, 200,
-			      json_pack("{s:s, s:s, s:s}", "status", "ready", "auth",
+			      json_pack("{s:s, s:s, s:s, s:o}", "status", "ready", "auth",
 					stim_auth_mode_name(cfg->auth), "defaultProject",
-					cfg->default_project));
+					cfg->default_project, "shimDir",
+					json_sprintf("%s/" STIM_SHIM_DIR, cfg->data_dir)));
 }
 
 static int api_health_metrics(struct api_req *req, stim_error_t *err)

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -25,6 +24,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "sandbox/limits.h"
 #include "sandbox/seccomp.h"
 #include "src/cleanup.h"
 #include "src/procfs.h"
@@ -114,14 +114,6 @@ static const char *const masked[] = {
 	"proc/asound",	      "sys/firmware",
 };
 #define NMASKED (sizeof(masked) / sizeof(masked[0]))
-
-/* A container's capabilities (Docker's default set less MKNOD: with no
- * devices cgroup here, a device node made inside could reach host disks). */
-static const int kept_caps[] = {
-	CAP_CHOWN,	CAP_DAC_OVERRIDE, CAP_FOWNER,  CAP_FSETID,	     CAP_KILL,
-	CAP_SETGID,	CAP_SETUID,	  CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_NET_RAW,
-	CAP_SYS_CHROOT, CAP_AUDIT_WRITE,  CAP_SETFCAP,
-};
 
 /* Everything the child needs, made by the parent: the child only reads. */
 struct plan {
@@ -335,24 +327,6 @@ static int stdio(const struct plan *p)
 											       : 0;
 }
 
-static int drop_caps(const struct plan *p)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	for (int cap = 0; cap <= p->last_cap; cap++) {
-		if ((p->keep_caps >> cap) & 1)
-			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return -1;
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		return -1;
-	data[0].effective = data[0].permitted = (uint32_t)p->keep_caps;
-	data[1].effective = data[1].permitted = (uint32_t)(p->keep_caps >> 32);
-	return (int)syscall(SYS_capset, &hdr, data);
-}
-
 static int exec_init(const struct plan *p)
 {
 	if (p->exec_fd >= 0)
@@ -395,7 +369,7 @@ static __attribute__((noreturn)) void child(const struct plan *p)
 	STEP(p, STEP_LOOPBACK, loopback_up());
 	STEP(p, STEP_STDIO, stdio(p));
 	STEP(p, STEP_USERNS, enter_userns(p));
-	STEP(p, STEP_CAPS, drop_caps(p));
+	STEP(p, STEP_CAPS, stim_limits_drop_caps(p->keep_caps, p->last_cap));
 	STEP(p, STEP_NO_NEW_PRIVS, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	STEP(p, STEP_SECCOMP, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p->prog, 0, 0));
 	exec_init(p);
@@ -465,16 +439,6 @@ static int prepare_disk(const struct stim_sandbox_config *c, char *upper, char *
 	return 0;
 }
 
-static int last_cap(void)
-{
-	cleanup_error stim_error_t err = NULL;
-	cleanup_free char *text = NULL;
-
-	if (stim_procfs_read("/proc/sys/kernel/cap_last_cap", 64, &text, &err) < 0)
-		return CAP_LAST_CAP;
-	return atoi(text);
-}
-
 /* A copy of fd numbered 10 or above (close-on-exec), or -1 for -1. */
 static int high_fd(int fd, stim_error_t *err)
 {
@@ -514,7 +478,7 @@ static void make_shared(void)
 
 	if (stim_seccomp_build(&shared.prog, &err) < 0)
 		snprintf(shared.why, sizeof(shared.why), "%s", err->msg);
-	shared.last_cap = last_cap();
+	shared.last_cap = stim_limits_last_cap();
 }
 
 static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t *err)
@@ -575,8 +539,7 @@ static struct plan *make_plan(const struct stim_sandbox_config *c, stim_error_t 
 	}
 	p->prog.filter = shared.prog.filter;
 	p->prog.len = shared.prog.len;
-	for (size_t i = 0; i < STIM_ARRAY_SIZE(kept_caps); i++)
-		p->keep_caps |= UINT64_C(1) << kept_caps[i];
+	p->keep_caps = stim_limits_keep_caps();
 	p->last_cap = shared.last_cap;
 	p->stdout_fd = high_fd(c->stdout_fd, err);
 	if (p->stdout_fd < 0)

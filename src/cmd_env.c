@@ -10,59 +10,35 @@
 #include "src/cleanup.h"
 #include "src/commands.h"
 #include "src/config.h"
+#include "src/daemon_client.h"
 #include "src/util.h"
 
 /* The daemon's own report of how it runs (GET /health/ready). */
 struct daemon_info {
 	char *auth;
 	char *project;
+	char *shim_dir;
 };
-
-static size_t collect(char *data, size_t size, size_t n, void *user)
-{
-	char **buf = user;
-	size_t old = *buf != NULL ? strlen(*buf) : 0;
-	size_t add = size * n;
-
-	/* The answer is a few dozen bytes; refuse anything absurd. */
-	if (old + add > 64 * 1024)
-		return 0;
-	*buf = xrealloc(*buf, old + add + 1);
-	memcpy(*buf + old, data, add);
-	(*buf)[old + add] = '\0';
-	return add;
-}
 
 static int ask_daemon(const char *base, struct daemon_info *info, stim_error_t *err)
 {
-	cleanup_free char *url = xasprintf("%shealth/ready", base);
-	cleanup_free char *body = NULL;
 	cleanup_json json_t *j = NULL;
-	CURL *c = curl_easy_init();
-	CURLcode rc;
-	long status = 0;
+	long status;
 	const char *auth = NULL;
 	const char *project = NULL;
+	const char *shim = NULL;
 
-	if (c == NULL)
-		return stim_err(err, STIM_INTERNAL, "curl_easy_init failed");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK)
-		return stim_err(err, STIM_UNAVAILABLE, "%s: %s", url, curl_easy_strerror(rc));
-	if (status != 200 || body == NULL)
-		return stim_err(err, STIM_UNAVAILABLE, "%s: HTTP %ld", url, status);
-	j = json_loads(body, 0, NULL);
-	if (json_unpack(j, "{s:s, s:s}", "auth", &auth, "defaultProject", &project) < 0)
-		return stim_err(err, STIM_UNAVAILABLE, "%s: not a stimulator answer", url);
+	if (stim_daemon_get(base, "health/ready", 2000, &status, &j, err) < 0)
+		return -1;
+	if (status != 200)
+		return stim_err(err, STIM_UNAVAILABLE, "%shealth/ready: HTTP %ld", base, status);
+	if (json_unpack(j, "{s:s, s:s, s?s}", "auth", &auth, "defaultProject", &project, "shimDir",
+			&shim) < 0)
+		return stim_err(err, STIM_UNAVAILABLE, "%shealth/ready: not a stimulator answer",
+				base);
 	info->auth = xstrdup(auth);
 	info->project = xstrdup(project);
+	info->shim_dir = shim != NULL ? xstrdup(shim) : NULL;
 	return 0;
 }
 
@@ -101,6 +77,7 @@ int stim_cmd_env(int argc, char **argv)
 	const char *listen = STIM_DEFAULT_LISTEN;
 	const char *project = NULL;
 	const char *auth = NULL;
+	const char *shim;
 	enum stim_auth_mode mode = STIM_AUTH_OFF;
 	uint16_t port;
 	int c;
@@ -180,10 +157,17 @@ int stim_cmd_env(int argc, char **argv)
 	/* Outside GCE: do not probe a metadata server or look for updates. */
 	export_line("CLOUDSDK_CORE_CHECK_GCE_METADATA", "false");
 	export_line("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "true");
+	/* The ssh shim: the daemon for it, and its link first on PATH, where
+	 * gcloud looks for ssh (once, however often this is evaluated). */
+	export_line("STIMULATOR_ENDPOINT", base);
+	shim = info.shim_dir != NULL ? info.shim_dir : STIM_DEFAULT_DATA_DIR "/" STIM_SHIM_DIR;
+	printf("case \":$PATH:\" in *':%s:'*) ;; *) export PATH='%s':\"$PATH\" ;; esac\n", shim,
+	       shim);
 	/* The client libraries' emulator switch: scheme, host and port only. */
 	base[strlen(base) - 1] = '\0';
 	export_line("STORAGE_EMULATOR_HOST", base);
 	free(info.auth);
 	free(info.project);
+	free(info.shim_dir);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/dispatch.h"
@@ -73,6 +74,28 @@ static char *find_init(void)
 	STIM_LOG_W("no %s: instances cannot start", path);
 	free(path);
 	return NULL;
+}
+
+/* DATA/bin holds a link named ssh to this executable: the ssh shim,
+ * which `stimulator env` puts first on PATH for gcloud (src/cmd_ssh.c).
+ * A link from an older build is replaced. */
+static int shim_dir(const char *data_dir, stim_error_t *err)
+{
+	cleanup_free char *dir = xasprintf("%s/" STIM_SHIM_DIR, data_dir);
+	cleanup_free char *link = xasprintf("%s/ssh", dir);
+	cleanup_free char *tmp = xasprintf("%s/.ssh.new", dir);
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return stim_err_sys(err, errno, "readlink /proc/self/exe");
+	self[n] = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return stim_err_sys(err, errno, "mkdir %s", dir);
+	unlink(tmp);
+	if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
+		return stim_err_sys(err, errno, "link %s", link);
+	return 0;
 }
 
 /* The instance cgroups of this host's layout (the same probe as doctor);
@@ -149,6 +172,8 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	if (setup_cgroups(&ctx, err) < 0)
 		goto out;
 	ctx.init_path = init_path = find_init();
+	if (shim_dir(cfg->data_dir, err) < 0)
+		goto out;
 	ctx.workers = stim_workers_new();
 	ctx.supervisor = stim_supervisor_new(stim_instances_on_exit, &ctx, err);
 	if (ctx.supervisor == NULL)

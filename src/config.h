@@ -11,7 +11,9 @@
 #include "src/ipv4.h"
 #include "src/log.h"
 
-#define STIM_DEFAULT_LISTEN   "127.0.0.1:8080"
+#define STIM_DEFAULT_LISTEN "127.0.0.1:8080"
+/* Under the data dir: the ssh shim's link (src/cmd_ssh.c). */
+#define STIM_SHIM_DIR	      "bin"
 #define STIM_DEFAULT_DATA_DIR "/var/lib/stimulator"
 #define STIM_DEFAULT_PROJECT  "stimulator-project"
 /* Cloud Storage's own limit on one object: 5 TiB. */

@@ -53,15 +53,9 @@ static char *instance_dir(const struct stim_ctx *ctx, int64_t id)
 static const char *script(const struct stim_labels *mine, const struct stim_labels *project,
 			  const char *key)
 {
-	for (size_t i = 0; i < mine->n; i++) {
-		if (strcmp(mine->v[i].key, key) == 0)
-			return mine->v[i].value;
-	}
-	for (size_t i = 0; i < project->n; i++) {
-		if (strcmp(project->v[i].key, key) == 0)
-			return project->v[i].value;
-	}
-	return NULL;
+	const char *v = stim_labels_get(mine, key);
+
+	return v != NULL ? v : stim_labels_get(project, key);
 }
 
 /* stim-init's configuration on a memfd (sandbox/init.h). */

@@ -131,3 +131,12 @@ json_t *stim_labels_to_json(const struct stim_labels *l)
 		json_object_set_new(o, l->v[i].key, json_string(l->v[i].value));
 	return o;
 }
+
+const char *stim_labels_get(const struct stim_labels *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].key, key) == 0)
+			return l->v[i].value;
+	}
+	return NULL;
+}

@@ -23,6 +23,8 @@ struct stim_labels {
 };
 
 void stim_labels_fini(struct stim_labels *l);
+/* A key's value (borrowed), or NULL. */
+const char *stim_labels_get(const struct stim_labels *l, const char *key);
 /* Adds or replaces a label (keeps the set sorted). Copies both strings. */
 void stim_labels_set(struct stim_labels *l, const char *key, const char *value);
 

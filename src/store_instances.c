@@ -527,6 +527,39 @@ int stim_store_instance_at(struct stim_db *db, const char *project, const char *
 	return stim_store_instance_get(db, project, zone, name, out, err);
 }
 
+int stim_store_instance_locate(struct stim_db *db, int64_t id, uint32_t external, uint32_t internal,
+			       struct stim_instance *out, stim_error_t *err)
+{
+	static const char sql[] =
+		"SELECT project, zone, name FROM instances WHERE CASE WHEN ?1 != 0 THEN id = ?1 "
+		"WHEN ?2 != 0 THEN nic_external_ip = ?2 ELSE nic_ip = ?3 END LIMIT 2";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	cleanup_free char *project = NULL;
+	cleanup_free char *zone = NULL;
+	cleanup_free char *name = NULL;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, external);
+	sqlite3_bind_int64(st, 3, internal);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return stim_err(err, STIM_NOT_FOUND, "no instance is there");
+	if (rc != SQLITE_ROW)
+		return stim_db_err(db, "find an instance", err);
+	project = stim_db_column_dup(st, 0);
+	zone = stim_db_column_dup(st, 1);
+	name = stim_db_column_dup(st, 2);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return stim_err(err, STIM_ABORTED,
+				"more than one instance has that internal address");
+	sqlite3_reset(st);
+	return stim_store_instance_get(db, project, zone, name, out, err);
+}
+
 /* Tags come joined by spaces, which a tag (an RFC 1035 name) never has. */
 static int member_row(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err)
 {

@@ -49,6 +49,12 @@ int stim_store_instance_ips(struct stim_db *db, const char *project, const char 
  * caller), whole: NOT_FOUND when none has it. */
 int stim_store_instance_at(struct stim_db *db, const char *project, const char *network,
 			   uint32_t ip, struct stim_instance *out, stim_error_t *err);
+/* The instance an ssh destination names (src/ssh_target.h), by the
+ * first of these that is not 0: its id, its external IP, its internal
+ * IP. NOT_FOUND when none has it; ABORTED when an internal IP is two
+ * instances' (two networks may share a range). */
+int stim_store_instance_locate(struct stim_db *db, int64_t id, uint32_t external, uint32_t internal,
+			       struct stim_instance *out, stim_error_t *err);
 /* What a network's firewall needs of every instance with an address in
  * it: id, name, zone, nic.ip and nic.external_ip, tags and
  * service_account (the rest empty). */
