@@ -9,10 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/seccomp.h>
@@ -116,8 +120,29 @@ static __attribute__((noreturn)) void child_fail(const char *what, int e)
 	_exit(255);
 }
 
-static __attribute__((noreturn)) void
-child(const struct stim_enter *e, const struct stim_seccomp_prog *prog, uint64_t keep, int last_cap)
+/* The terminal's slave end as the session's controlling terminal and
+ * stdio, given to the user as sshd gives it (mode 0620). */
+static void take_terminal(int master, const struct stim_guest_account *a)
+{
+	const char *name = ptsname(master);
+	int fd;
+
+	if (name == NULL || setsid() < 0)
+		child_fail("new session", errno);
+	fd = open(name, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		child_fail(name != NULL ? name : "terminal", errno);
+	if (fchown(fd, a->uid, a->gid) < 0 || fchmod(fd, 0620) < 0)
+		child_fail("give the terminal to the user", errno);
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		child_fail("terminal as stdio", errno);
+	close(fd);
+	close(master);
+}
+
+static __attribute__((noreturn)) void child(const struct stim_enter *e, int master,
+					    const struct stim_seccomp_prog *prog, uint64_t keep,
+					    int last_cap)
 {
 	cleanup_error stim_error_t err = NULL;
 	struct stim_guest_account a;
@@ -133,6 +158,8 @@ child(const struct stim_enter *e, const struct stim_seccomp_prog *prog, uint64_t
 		fprintf(stderr, "stimulator ssh: the account %s: %s\n", e->user, err->msg);
 		_exit(255);
 	}
+	if (master >= 0)
+		take_terminal(master, &a);
 	if (chdir(a.home) < 0 && chdir("/") < 0)
 		child_fail("chdir", errno);
 	if (stim_limits_drop_caps(keep, last_cap) < 0)
@@ -174,41 +201,157 @@ child(const struct stim_enter *e, const struct stim_seccomp_prog *prog, uint64_t
 	child_fail(a.shell, errno);
 }
 
-int stim_enter_run(const struct stim_enter *e, int *status, stim_error_t *err)
+/* A terminal of the instance's devpts (the caller is in its mount
+ * namespace), with the caller's window size when it has a terminal. */
+static int open_master(stim_error_t *err)
+{
+	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct winsize ws;
+
+	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return stim_err_sys(err, e, "a terminal in the instance");
+	}
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(fd, TIOCSWINSZ, &ws);
+	return fd;
+}
+
+/* All of buf to fd; false when fd is gone. */
+static bool write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* The session's terminal and the caller's stdin and stdout, byte for
+ * byte, until the session closes its terminal (the master reads EIO);
+ * the caller's window changes follow. */
+static void relay(int master, int winch)
+{
+	struct pollfd p[3] = { { .fd = master, .events = POLLIN },
+			       { .fd = 0, .events = POLLIN },
+			       { .fd = winch, .events = POLLIN } };
+	char buf[16384];
+
+	for (;;) {
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[0].revents != 0) {
+			ssize_t n = read(master, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 || !write_all(1, buf, (size_t)n))
+				return;
+		}
+		if (p[1].revents != 0) {
+			ssize_t n = read(0, buf, sizeof(buf));
+
+			/* The caller's input ended: the session goes on with
+			 * none, as ssh's does. */
+			if (n <= 0 || !write_all(master, buf, (size_t)n))
+				p[1].fd = -1;
+		}
+		if (p[2].revents != 0) {
+			struct signalfd_siginfo si;
+			struct winsize ws;
+
+			if (read(winch, &si, sizeof(si)) == sizeof(si) &&
+			    ioctl(0, TIOCGWINSZ, &ws) == 0)
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+	}
+}
+
+/* The caller's terminal raw (its bytes the session's, ^C included), as
+ * ssh makes it; *saved to restore. false: stdin is no terminal. */
+static bool raw_mode(struct termios *saved)
+{
+	struct termios raw;
+
+	if (tcgetattr(0, saved) < 0)
+		return false;
+	raw = *saved;
+	cfmakeraw(&raw);
+	return tcsetattr(0, TCSADRAIN, &raw) == 0;
+}
+
+int stim_enter_join(const struct stim_enter *e, stim_error_t *err)
 {
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, e->pid, 0);
-	struct stim_seccomp_prog prog = { 0 };
 	uint64_t start = 0;
 	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
 		    CLONE_NEWCGROUP;
-	int ret = -1;
-	int ws;
-	pid_t kid;
 
 	/* Open first, then check: from here the pidfd holds this process. */
 	if (pidfd < 0 || stim_procfs_pid_start_time(e->pid, &start, err) < 0 ||
 	    start != e->pid_start)
 		return stim_err(err, STIM_NOT_FOUND, "the instance is not running");
-	if (stim_seccomp_build(&prog, err) < 0)
-		return -1;
 	if (own_userns(e->pid))
 		flags |= CLONE_NEWUSER;
 	if (join_cgroups(e->pid, err) < 0)
-		goto out;
-	if (setns(pidfd, flags) < 0) {
-		stim_err_sys(err, errno, "enter the instance's namespaces");
-		goto out;
-	}
+		return -1;
+	if (setns(pidfd, flags) < 0)
+		return stim_err_sys(err, errno, "enter the instance's namespaces");
 	/* The session's signals are the command's to take, not ours. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	return 0;
+}
+
+int stim_enter_exec(const struct stim_enter *e, int in_fd, int out_fd, int *status,
+		    stim_error_t *err)
+{
+	struct stim_seccomp_prog prog = { 0 };
+	int ret = -1;
+	int ws;
+	pid_t kid;
+	cleanup_close int master = -1;
+	cleanup_close int winch = -1;
+	struct termios saved;
+	bool raw = false;
+	sigset_t set;
+
+	if (stim_seccomp_build(&prog, err) < 0)
+		return -1;
+	if (e->tty && (master = open_master(err)) < 0)
+		goto out;
 	kid = fork();
 	if (kid < 0) {
 		stim_err_sys(err, errno, "fork");
 		goto out;
 	}
-	if (kid == 0)
-		child(e, &prog, stim_limits_keep_caps(), stim_limits_last_cap());
+	if (kid == 0) {
+		if ((in_fd >= 0 && dup2(in_fd, 0) < 0) || (out_fd >= 0 && dup2(out_fd, 1) < 0))
+			child_fail("stdio", errno);
+		child(e, master, &prog, stim_limits_keep_caps(), stim_limits_last_cap());
+	}
+	if (master >= 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGWINCH);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		winch = signalfd(-1, &set, SFD_CLOEXEC);
+		raw = raw_mode(&saved);
+		relay(master, winch);
+		if (raw)
+			tcsetattr(0, TCSADRAIN, &saved);
+	}
 	while (waitpid(kid, &ws, 0) < 0) {
 		if (errno != EINTR) {
 			stim_err_sys(err, errno, "wait for the session");
@@ -220,4 +363,11 @@ int stim_enter_run(const struct stim_enter *e, int *status, stim_error_t *err)
 out:
 	stim_seccomp_prog_fini(&prog);
 	return ret;
+}
+
+int stim_enter_run(const struct stim_enter *e, int *status, stim_error_t *err)
+{
+	if (stim_enter_join(e, err) < 0)
+		return -1;
+	return stim_enter_exec(e, -1, -1, status, err);
 }

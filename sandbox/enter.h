@@ -14,6 +14,12 @@
  *   no_new_privs -> the instance's seccomp filter -> the user's shell,
  *   in the home directory, with a login environment.
  *
+ * With tty, the session gets a terminal of the instance's own devpts, as
+ * sshd gives one: the child's controlling terminal, the user's, the
+ * caller's window size; the caller's terminal is raw meanwhile (restored
+ * after), the bytes relayed both ways, and a change of the caller's
+ * window size (SIGWINCH) passed on.
+ *
  * The caller waits and gives back the command's exit status. It must be
  * root and single-threaded (entering a mount namespace needs a process
  * that shares its filesystem context with no one).
@@ -32,13 +38,25 @@ struct stim_enter {
 	const char *user;    /* the account to run as */
 	const char *command; /* run by the user's shell with -c; NULL: a login shell */
 	char *const *env;    /* more "NAME=value" for the session (TERM, LANG); may be NULL */
+	bool tty;	     /* a terminal for the session (stdin, stdout: the caller's) */
 };
 
-/* Runs it: *status is the command's exit status, 128 + n for signal n.
- * NOT_FOUND when PID 1 is not the instance's any more; what fails inside
- * the child (the account, the shell) is said on stderr and is status
- * 255, as ssh says its own failures. */
+/* Runs it: stim_enter_join, then stim_enter_exec with the caller's
+ * stdin and stdout. */
 int stim_enter_run(const struct stim_enter *e, int *status, stim_error_t *err);
+
+/* The caller into the instance, once: checks, cgroups, namespaces. From
+ * here its root is the instance's: what it needs of the host (files to
+ * copy) it opens first. NOT_FOUND when PID 1 is not the instance's any
+ * more. */
+int stim_enter_join(const struct stim_enter *e, stim_error_t *err);
+
+/* e's command in the joined instance, stdin from in_fd and stdout to
+ * out_fd (-1: the caller's): *status is its exit status, 128 + n for
+ * signal n. What fails inside the child (the account, the shell) is said
+ * on stderr and is status 255, as ssh says its own failures. */
+int stim_enter_exec(const struct stim_enter *e, int in_fd, int out_fd, int *status,
+		    stim_error_t *err);
 
 /* The cgroup directories of a process (pure): for each line of its
  * /proc/PID/cgroup text, the hierarchy's mount in mountinfo text (the

@@ -76,14 +76,13 @@ static char *find_init(void)
 	return NULL;
 }
 
-/* DATA/bin holds a link named ssh to this executable: the ssh shim,
- * which `stimulator env` puts first on PATH for gcloud (src/cmd_ssh.c).
- * A link from an older build is replaced. */
+/* DATA/bin holds links named ssh and scp to this executable: the shims,
+ * which `stimulator env` puts first on PATH for gcloud (src/cmd_ssh.c,
+ * src/cmd_scp.c). Links from an older build are replaced. */
 static int shim_dir(const char *data_dir, stim_error_t *err)
 {
+	static const char *const names[] = { "ssh", "scp" };
 	cleanup_free char *dir = xasprintf("%s/" STIM_SHIM_DIR, data_dir);
-	cleanup_free char *link = xasprintf("%s/ssh", dir);
-	cleanup_free char *tmp = xasprintf("%s/.ssh.new", dir);
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
@@ -92,9 +91,14 @@ static int shim_dir(const char *data_dir, stim_error_t *err)
 	self[n] = '\0';
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return stim_err_sys(err, errno, "mkdir %s", dir);
-	unlink(tmp);
-	if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
-		return stim_err_sys(err, errno, "link %s", link);
+	for (size_t i = 0; i < STIM_ARRAY_SIZE(names); i++) {
+		cleanup_free char *link = xasprintf("%s/%s", dir, names[i]);
+		cleanup_free char *tmp = xasprintf("%s/.%s.new", dir, names[i]);
+
+		unlink(tmp);
+		if (symlink(self, tmp) < 0 || rename(tmp, link) < 0)
+			return stim_err_sys(err, errno, "link %s", link);
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "doctor", stim_cmd_doctor, "report which host features work here" },
 	{ "gc", stim_cmd_gc, "remove every host object the daemon owns" },
 	{ "ssh", stim_cmd_ssh, "the ssh shim: ssh's arguments, into an instance (see env)" },
+	{ "scp", stim_cmd_scp, "the scp shim: scp's arguments, to and from an instance" },
 };
 
 static void usage(FILE *out)
@@ -30,9 +31,12 @@ int main(int argc, char **argv)
 {
 	const char *self = strrchr(argv[0], '/');
 
-	/* Run through the shim directory's link named ssh (stimulator env). */
-	if (strcmp(self != NULL ? self + 1 : argv[0], "ssh") == 0)
+	/* Run through the shim directory's links (stimulator env). */
+	self = self != NULL ? self + 1 : argv[0];
+	if (strcmp(self, "ssh") == 0)
 		return stim_cmd_ssh(argc, argv);
+	if (strcmp(self, "scp") == 0)
+		return stim_cmd_scp(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

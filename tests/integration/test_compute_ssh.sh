@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# gcloud compute ssh through the shim (`stimulator env` puts DATA/bin/ssh
-# first on PATH): the command runs inside the instance and its status
+# gcloud compute ssh and scp through the shim (`stimulator env` puts
+# DATA/bin, with its ssh and scp links, first on PATH): files and
+# directories copy both ways; the command runs inside the instance and its status
 # comes back; stdin, large output and signals pass; a user named in the
 # key gets an account; --internal-ip, and plain ssh with gcloud's key on
 # the external IP, work; a key that is not in ssh-keys is refused, and so
-# is the project's once the instance blocks project keys; OS Login is
+# is the project's once the instance blocks project keys; an interactive
+# session (driven through tmux) has a terminal of the instance's, the
+# caller's window size and its changes, ^C, and leaves the caller's
+# terminal as it was; OS Login is
 # refused, saying so; an address that is no instance's goes to the real
 # ssh; a stopped instance is refused with a clear message.
 . "$(dirname "$0")/lib.sh"
@@ -14,8 +18,23 @@ stim_start
 gcloud_env
 Z=(--zone us-central1-a)
 
+TMUX_SOCK=stimtest-ssh-$$
 stim_on_exit() {
+	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
 	gcloud compute instances delete sshvm "${Z[@]}" --quiet >/dev/null 2>&1
+}
+
+# An interactive session in tmux (a private server, which inherits this
+# environment), typed into as a person would. pane: what it shows now.
+pane() { tmux -L "$TMUX_SOCK" capture-pane -p -t tty -S -200; }
+keys() { tmux -L "$TMUX_SOCK" send-keys -t tty "$@"; }
+# wait_pane TEXT: until the pane shows TEXT (at most 30 s).
+wait_pane() {
+	for _ in $(seq 1 150); do
+		case "$(pane)" in *"$1"*) return 0 ;; esac
+		sleep 0.2
+	done
+	return 1
 }
 
 expect_eq "ssh on PATH is the shim" "$(command -v ssh)" "$STIM_DATA/bin/ssh"
@@ -71,6 +90,67 @@ out=$(ssh -o BatchMode=yes -o ConnectTimeout=2 -p 1 127.0.0.2 true 2>&1) || rc=$
 expect_contains "an address that is no instance's is the real ssh's" "$out" \
 	"ssh: connect to host 127.0.0.2 port 1"
 expect_eq "which fails as ssh does" "$rc" 255
+
+# gcloud compute scp, both ways, through the scp link beside ssh.
+printf 'line one\nline two\n' >"$STIM_TMP/up.txt"
+check "scp a file up" gcloud compute scp "$STIM_TMP/up.txt" sshvm:/tmp/ "${Z[@]}"
+expect_eq "it is there, whole" \
+	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'cat /tmp/up.txt' 2>/dev/null)" "line one
+line two"
+check "and down again" gcloud compute scp sshvm:/tmp/up.txt "$STIM_TMP/down.txt" "${Z[@]}"
+expect_eq "the same bytes" "$(cat "$STIM_TMP/down.txt")" "$(cat "$STIM_TMP/up.txt")"
+head -c 3000000 /dev/urandom >"$STIM_TMP/big.bin"
+check "3 MB up, to a new name" gcloud compute scp "$STIM_TMP/big.bin" sshvm:/tmp/big.copy "${Z[@]}"
+expect_eq "its checksum inside" \
+	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'md5sum < /tmp/big.copy' 2>/dev/null | cut -d' ' -f1)" \
+	"$(md5sum <"$STIM_TMP/big.bin" | cut -d' ' -f1)"
+mkdir -p "$STIM_TMP/tree/sub"
+echo leaf >"$STIM_TMP/tree/sub/file"
+check "a directory up (--recurse)" gcloud compute scp --recurse "$STIM_TMP/tree" sshvm:/tmp/ "${Z[@]}"
+expect_eq "arrives whole" \
+	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'cat /tmp/tree/sub/file' 2>/dev/null)" leaf
+check "and down to a new directory" gcloud compute scp --recurse sshvm:/tmp/tree \
+	"$STIM_TMP/back" "${Z[@]}"
+expect_eq "with its contents" "$(cat "$STIM_TMP/back/sub/file")" leaf
+check "as alice, to her home" gcloud compute scp "$STIM_TMP/up.txt" alice@sshvm: "${Z[@]}"
+expect_eq "hers" \
+	"$(gcloud compute ssh alice@sshvm "${Z[@]}" --command 'stat -c %U ~/up.txt' 2>/dev/null)" alice
+rc=0
+out=$(gcloud compute scp sshvm:/tmp/no-such-file "$STIM_TMP/" "${Z[@]}" 2>&1) || rc=$?
+expect_eq "a missing file fails" "$rc" 1
+expect_contains "saying so" "$out" "no-such-file"
+
+cat >"$STIM_TMP/interactive.sh" <<SCRIPT
+gcloud compute ssh sshvm --zone us-central1-a
+echo "rc=\$?"
+stty -a | grep -o -- '-\?icanon'
+sleep 600
+SCRIPT
+tmux -L "$TMUX_SOCK" new-session -d -s tty -x 120 -y 40 "bash $STIM_TMP/interactive.sh"
+wait_pane '~ #' # busybox's prompt (capture-pane trims its trailing space)
+keys 'echo mark-$((6*7)); tty' Enter
+wait_pane mark-42
+expect_contains "an interactive session answers" "$(pane)" mark-42
+expect_contains "on a terminal of the instance" "$(pane)" /dev/pts/
+keys 'stty size' Enter
+wait_pane '40 120'
+expect_contains "of the caller's size" "$(pane)" '40 120'
+tmux -L "$TMUX_SOCK" resize-window -t tty -x 100 -y 30
+sleep 0.5
+keys 'stty size' Enter
+wait_pane '30 100'
+expect_contains "which follows the caller's window" "$(pane)" '30 100'
+keys 'sleep 100' Enter
+sleep 0.5
+keys C-c
+keys 'echo after-$((1+1))' Enter
+wait_pane after-2
+expect_contains "^C reaches the session, not the shim" "$(pane)" after-2
+keys 'exit 7' Enter
+wait_pane rc=7
+expect_contains "its exit status comes back" "$(pane)" rc=7
+expect_contains "and the caller's terminal is cooked again" "$(pane | grep -- icanon)" icanon
+expect_eq "not raw" "$(pane | grep -c -- -icanon)" 0
 
 check "block the project's keys" gcloud compute instances add-metadata sshvm "${Z[@]}" \
 	--metadata block-project-ssh-keys=TRUE
