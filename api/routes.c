@@ -4,6 +4,7 @@
 #include "api/crm.h"
 #include "api/dispatch.h"
 #include "api/health.h"
+#include "api/oslogin.h"
 #include "api/router.h"
 #include "api/shim.h"
 #include "api/storage.h"
@@ -26,4 +27,5 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_compute_address_routes, api_compute_address_routes_count);
 	api_router_add(router, api_batch_routes, api_batch_routes_count);
 	api_router_add(router, api_shim_routes, api_shim_routes_count);
+	api_router_add(router, api_oslogin_routes, api_oslogin_routes_count);
 }

@@ -23,6 +23,8 @@ static int api_shim_ssh_target(struct api_req *req, stim_error_t *err)
 		      t.in.pid, "pidStartTime",
 		      json_sprintf("%llu", (unsigned long long)t.in.pid_start), "sshKeys",
 		      t.keys != NULL ? t.keys : "", "osLogin", t.os_login);
+	if (t.os_login_uids != NULL)
+		json_object_set(j, "osLoginUids", t.os_login_uids);
 	stim_ssh_target_fini(&t);
 	return api_reply_json(req, 200, j);
 }

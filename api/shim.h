@@ -5,7 +5,9 @@
  *
  *   GET /stimulator/v1/sshTarget?host=H[&alias=compute.ID]
  *       {"project","zone","name","id","status","pid","pidStartTime",
- *        "sshKeys","osLogin"}; 404 when no instance is there.
+ *        "sshKeys","osLogin"[,"osLoginUids":{USERNAME: UID}]}; 404 when
+ *       no instance is there, 400 for a host that is no address, 409
+ *       when two instances have it.
  */
 
 #include <stddef.h>

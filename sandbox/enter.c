@@ -154,7 +154,7 @@ static __attribute__((noreturn)) void child(const struct stim_enter *e, int mast
 	char **env;
 	size_t n = 0;
 
-	if (stim_guest_user_ensure("/", e->user, &a, &err) < 0) {
+	if (stim_guest_user_ensure("/", e->user, e->uid, &a, &err) < 0) {
 		fprintf(stderr, "stimulator ssh: the account %s: %s\n", e->user, err->msg);
 		_exit(255);
 	}

@@ -36,6 +36,7 @@ struct stim_enter {
 	pid_t pid;	     /* the instance's PID 1, in the caller's pid namespace */
 	uint64_t pid_start;  /* its start time (procfs clock ticks) */
 	const char *user;    /* the account to run as */
+	uid_t uid;	     /* the ids to make it with when missing; 0: the next free */
 	const char *command; /* run by the user's shell with -c; NULL: a login shell */
 	char *const *env;    /* more "NAME=value" for the session (TERM, LANG); may be NULL */
 	bool tty;	     /* a terminal for the session (stdin, stdout: the caller's) */

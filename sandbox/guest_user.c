@@ -251,8 +251,8 @@ static int home(const char *root, const struct stim_guest_account *a, stim_error
 	return 0;
 }
 
-int stim_guest_user_ensure(const char *root, const char *user, struct stim_guest_account *out,
-			   stim_error_t *err)
+int stim_guest_user_ensure(const char *root, const char *user, uid_t uid,
+			   struct stim_guest_account *out, stim_error_t *err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
@@ -270,7 +270,7 @@ int stim_guest_user_ensure(const char *root, const char *user, struct stim_guest
 		account(f, out);
 		return groups(root, user, out, err);
 	}
-	id = next_id(passwd, group);
+	id = uid != 0 ? (unsigned)uid : next_id(passwd, group);
 	out->uid = id;
 	out->gid = id;
 	snprintf(out->home, sizeof(out->home), "/home/%s", user);

@@ -30,6 +30,8 @@ struct stim_guest_account {
 	char shell[64];
 };
 
-/* user must be valid (src/ssh_keys.h's stim_ssh_user_valid). */
-int stim_guest_user_ensure(const char *root, const char *user, struct stim_guest_account *out,
-			   stim_error_t *err);
+/* user must be valid (src/ssh_keys.h's stim_ssh_user_valid). A new
+ * account takes uid (and that gid) when not 0, as an OS Login profile
+ * gives them, else the next free id. */
+int stim_guest_user_ensure(const char *root, const char *user, uid_t uid,
+			   struct stim_guest_account *out, stim_error_t *err);

@@ -186,13 +186,6 @@ int stim_shim_admit(const struct stim_ssh_common *c, const char *user, const cha
 			name, zone, status, name, zone);
 		return -1;
 	}
-	if (os_login) {
-		fprintf(stderr,
-			"stimulator: instance %s has enable-oslogin=TRUE; OS Login is not "
-			"emulated here: set it to FALSE to use ssh-keys\n",
-			name);
-		return -1;
-	}
 	if (!stim_ssh_user_valid(user) || !key_allowed(c, user, keys)) {
 		fprintf(stderr, "%s@%s: Permission denied (publickey).\n", user, dest);
 		return -1;
@@ -204,6 +197,10 @@ int stim_shim_admit(const struct stim_ssh_common *c, const char *user, const cha
 	s->enter = (struct stim_enter){
 		.pid = pid, .pid_start = strtoull(start, NULL, 10), .user = user, .env = s->envp
 	};
+	/* An OS Login account is made with its profile's ids. */
+	if (os_login)
+		s->enter.uid = (uid_t)json_integer_value(
+			json_object_get(json_object_get(t, "osLoginUids"), user));
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * What the ssh and scp shims (src/cmd_ssh.c, src/cmd_scp.c) share: asking
  * the daemon which instance a destination is, handing what is not an
  * instance's to the real program, and admitting a user as an instance's
- * sshd and guest agent would (running, OS Login off, the key in
- * ssh-keys).
+ * sshd and guest agent would (running, the key in ssh-keys, or in OS
+ * Login when the instance has it on).
  */
 
 #include <stdbool.h>
@@ -42,9 +42,9 @@ struct stim_shim_session {
 };
 
 /* user into the instance t at dest, as sshd and the guest agent decide:
- * it runs, OS Login is off, and one of the caller's keys (-i's, else
- * ssh's defaults) is the user's in its ssh-keys. -1, said on stderr as
- * ssh says it, when not. */
+ * it runs, and one of the caller's keys (-i's, else ssh's defaults) is
+ * the user's in its ssh-keys, or with OS Login on, imported into OS
+ * Login for that username. -1, said on stderr as ssh says it, when not. */
 int stim_shim_admit(const struct stim_ssh_common *c, const char *user, const char *dest, json_t *t,
 		    struct stim_shim_session *s);
 void stim_shim_session_fini(struct stim_shim_session *s);

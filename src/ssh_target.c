@@ -8,6 +8,7 @@
 #include "src/cleanup.h"
 #include "src/compute_projects.h"
 #include "src/ipv4.h"
+#include "src/oslogin.h"
 #include "src/store_instances.h"
 #include "src/util.h"
 
@@ -74,6 +75,7 @@ int stim_ssh_target_find(struct stim_ctx *ctx, const char *host, const char *ali
 	struct stim_project p;
 	const struct stim_labels *mine;
 	const char *login;
+	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (locate(ctx, host, alias, &out->in, err) < 0)
@@ -83,23 +85,31 @@ int stim_ssh_target_find(struct stim_ctx *ctx, const char *host, const char *ali
 		return -1;
 	}
 	mine = &out->in.metadata;
-	add_keys(&out->keys, mine, "ssh-keys");
-	add_keys(&out->keys, mine, "sshKeys");
-	if (!is_true(stim_labels_get(mine, "block-project-ssh-keys"))) {
-		add_keys(&out->keys, &pm.items, "ssh-keys");
-		add_keys(&out->keys, &pm.items, "sshKeys");
-	}
 	login = stim_labels_get(mine, "enable-oslogin");
 	out->os_login =
 		is_true(login != NULL ? login : stim_labels_get(&pm.items, "enable-oslogin"));
+	if (out->os_login) {
+		/* OS Login's keys alone: its instances ignore the metadata's. */
+		ret = stim_oslogin_accounts(ctx, &out->keys, &out->os_login_uids, err);
+	} else {
+		add_keys(&out->keys, mine, "ssh-keys");
+		add_keys(&out->keys, mine, "sshKeys");
+		if (!is_true(stim_labels_get(mine, "block-project-ssh-keys"))) {
+			add_keys(&out->keys, &pm.items, "ssh-keys");
+			add_keys(&out->keys, &pm.items, "sshKeys");
+		}
+	}
 	stim_compute_metadata_fini(&pm);
 	stim_project_fini(&p);
-	return 0;
+	if (ret < 0)
+		stim_ssh_target_fini(out);
+	return ret;
 }
 
 void stim_ssh_target_fini(struct stim_ssh_target *t)
 {
 	stim_instance_fini(&t->in);
 	free(t->keys);
+	json_decref(t->os_login_uids);
 	memset(t, 0, sizeof(*t));
 }

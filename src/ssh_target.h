@@ -6,10 +6,13 @@
  * else by external IP, else by internal IP when one instance alone has
  * it. With it, the keys that let a user in, read as the guest agent
  * reads them: the instance's ssh-keys and sshKeys, and the project's
- * unless the instance sets block-project-ssh-keys.
+ * unless the instance sets block-project-ssh-keys; or, when OS Login is
+ * on, the keys imported into OS Login (src/oslogin.h) alone.
  */
 
 #include <stdbool.h>
+
+#include <jansson.h>
 
 #include "src/context.h"
 #include "src/error.h"
@@ -17,8 +20,9 @@
 
 struct stim_ssh_target {
 	struct stim_instance in;
-	char *keys;    /* ssh-keys lines that count, one value per line */
-	bool os_login; /* enable-oslogin is TRUE (the instance's, else the project's) */
+	char *keys;	       /* ssh-keys lines that count, one value per line */
+	bool os_login;	       /* enable-oslogin is TRUE (the instance's, else the project's) */
+	json_t *os_login_uids; /* with OS Login, {"USERNAME": UID}; else NULL */
 };
 
 /* NOT_FOUND when no instance is there (the shim then runs the real ssh);

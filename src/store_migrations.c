@@ -374,6 +374,16 @@ const struct stim_migration stim_migrations[] = {
 	   * next start takes a new one, as on GCE. */
 	  "ALTER TABLE instances ADD COLUMN nic_access_config INTEGER NOT NULL DEFAULT 0;"
 	  "UPDATE instances SET nic_access_config = 1 WHERE nic_external_ip IS NOT NULL;" },
+	{ 16,
+	  /* OS Login's ssh keys, per user (an account's email; "None" when
+	   * gcloud sends no credentials), for instances with enable-oslogin. */
+	  "CREATE TABLE oslogin_keys ("
+	  "  user TEXT NOT NULL,"
+	  "  fingerprint TEXT NOT NULL,"
+	  "  key TEXT NOT NULL,"
+	  "  expire_usec INTEGER NOT NULL DEFAULT 0,"
+	  "  PRIMARY KEY (user, fingerprint)"
+	  ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # gcloud compute ssh and scp through the shim (`stimulator env` puts
-# DATA/bin, with its ssh and scp links, first on PATH): files and
-# directories copy both ways; the command runs inside the instance and its status
-# comes back; stdin, large output and signals pass; a user named in the
-# key gets an account; --internal-ip, and plain ssh with gcloud's key on
-# the external IP, work; a key that is not in ssh-keys is refused, and so
-# is the project's once the instance blocks project keys; an interactive
-# session (driven through tmux) has a terminal of the instance's, the
-# caller's window size and its changes, ^C, and leaves the caller's
-# terminal as it was; OS Login is
-# refused, saying so; an address that is no instance's goes to the real
-# ssh; a stopped instance is refused with a clear message.
+# DATA/bin, with its ssh and scp links, first on PATH): the command runs
+# inside the instance and its status comes back; stdin, large output and
+# signals pass; a user named in the key gets an account; --internal-ip,
+# and plain ssh with gcloud's key on the external IP, work; files and
+# directories copy both ways; an interactive session (driven through
+# tmux) has a terminal of the instance's, the caller's window size and
+# its changes, ^C, and leaves the caller's terminal as it was; a key that
+# is not in ssh-keys is refused, and so is the project's once the
+# instance blocks project keys; with OS Login on, gcloud's key goes into
+# the OS Login profile and only it counts; an address that is no
+# instance's goes to the real ssh; a stopped instance is refused with a
+# clear message.
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
@@ -165,9 +166,19 @@ expect_contains "where it now is" \
 check "turn OS Login on" gcloud compute instances add-metadata sshvm "${Z[@]}" \
 	--metadata enable-oslogin=TRUE
 rc=0
-out=$(ssh -i "$HOME/.ssh/google_compute_engine" "root@$ip" true 2>&1) || rc=$?
-expect_eq "OS Login is refused" "$rc" 255
-expect_contains "saying it is not emulated" "$out" "OS Login is not emulated here"
+ssh -i "$HOME/.ssh/google_compute_engine" "root@$ip" true 2>/dev/null || rc=$?
+expect_eq "then the metadata's keys count for nothing" "$rc" 255
+# gcloud imports its key into the OS Login profile of its account (None,
+# with no credentials) and logs in as the profile's user.
+out=$(gcloud compute ssh sshvm "${Z[@]}" --command 'id -un; id -u; pwd' 2>/dev/null)
+uid=$(gcloud compute os-login describe-profile --format='value(posixAccounts[0].uid)')
+expect_eq "OS Login: the profile's user, its uid, its home" "$out" "none
+$uid
+/home/none"
+# Listed by fingerprint: the SHA-256 of the key's type and blob.
+expect_eq "the key is in the profile" \
+	"$(gcloud compute os-login ssh-keys list --format='value(key)')" \
+	"$(awk '{ printf "%s %s", $1, $2 }' "$HOME/.ssh/google_compute_engine.pub" | sha256sum | cut -d' ' -f1)"
 check "and off" gcloud compute instances add-metadata sshvm "${Z[@]}" \
 	--metadata enable-oslogin=FALSE
 

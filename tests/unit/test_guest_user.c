@@ -84,7 +84,7 @@ static void test_debian_like(void **state)
 	put("bin/bash", "");
 	assert_int_equal(chmod(bash, 0755), 0);
 
-	assert_int_equal(stim_guest_user_ensure(root, "alice", &a, &err), 0);
+	assert_int_equal(stim_guest_user_ensure(root, "alice", 0, &a, &err), 0);
 	assert_int_equal(a.uid, 1002); /* past old's 1000 and the group's 1001 */
 	assert_int_equal(a.gid, 1002);
 	assert_int_equal(a.ngroups, 2);
@@ -109,7 +109,7 @@ static void test_debian_like(void **state)
 
 	/* Again: the account as it is, with its groups, nothing written
 	 * twice. */
-	assert_int_equal(stim_guest_user_ensure(root, "alice", &a, &err), 0);
+	assert_int_equal(stim_guest_user_ensure(root, "alice", 0, &a, &err), 0);
 	assert_int_equal(a.uid, 1002);
 	assert_int_equal(a.ngroups, 2);
 	assert_int_equal(a.groups[1], 1001);
@@ -121,7 +121,7 @@ static void test_debian_like(void **state)
 	assert_null(strstr(strstr(passwd, "\nalice:x:") + 1, "\nalice:x:"));
 
 	/* root is there already. */
-	assert_int_equal(stim_guest_user_ensure(root, "root", &a, &err), 0);
+	assert_int_equal(stim_guest_user_ensure(root, "root", 0, &a, &err), 0);
 	assert_int_equal(a.uid, 0);
 	assert_string_equal(a.home, "/root");
 }
@@ -140,12 +140,17 @@ static void test_busybox_like(void **state)
 	put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
 	put("etc/group", "root:x:0:\n");
 	put("etc/shadow", "");
-	assert_int_equal(stim_guest_user_ensure(root, "bob", &a, &err), 0);
+	assert_int_equal(stim_guest_user_ensure(root, "bob", 0, &a, &err), 0);
 	assert_int_equal(a.uid, 1000);
 	assert_string_equal(a.shell, "/bin/sh");
 	assert_int_equal(a.groups[1], 1001);
 	group = get("etc/group");
 	assert_non_null(strstr(group, "bob:x:1000:\ngoogle-sudoers:x:1001:bob\n"));
+
+	/* An OS Login profile's ids. */
+	assert_int_equal(stim_guest_user_ensure(root, "carol_example_com", 1234567, &a, &err), 0);
+	assert_int_equal(a.uid, 1234567);
+	assert_int_equal(a.gid, 1234567);
 }
 
 int main(void)
