@@ -3,7 +3,8 @@
 # DATA/bin, with its ssh and scp links, first on PATH): the command runs
 # inside the instance and its status comes back; stdin, large output and
 # signals pass; a user named in the key gets an account; --internal-ip,
-# and plain ssh with gcloud's key on the external IP, work; files and
+# compute.ID (no external IP: gcloud's IAP form), and plain ssh with
+# gcloud's key on the external IP, work; files and
 # directories copy both ways; an interactive session (driven through
 # tmux) has a terminal of the instance's, the caller's window size and
 # its changes, ^C, and leaves the caller's terminal as it was; a key that
@@ -22,7 +23,7 @@ Z=(--zone us-central1-a)
 TMUX_SOCK=stimtest-ssh-$$
 stim_on_exit() {
 	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
-	gcloud compute instances delete sshvm "${Z[@]}" --quiet >/dev/null 2>&1
+	gcloud compute instances delete sshvm sshvm2 "${Z[@]}" --quiet >/dev/null 2>&1
 }
 
 # An interactive session in tmux (a private server, which inherits this
@@ -76,6 +77,15 @@ expect_contains "as the guest agent writes it" \
 
 expect_eq "--internal-ip (gcloud's check of the instance id answered)" \
 	"$(gcloud compute ssh sshvm "${Z[@]}" --internal-ip --command hostname 2>/dev/null)" sshvm
+
+# No external IP: gcloud goes for compute.ID through an IAP tunnel's
+# ProxyCommand, which the shim has no need of.
+check "an instance with no external IP" gcloud compute instances create sshvm2 "${Z[@]}" \
+	--image busybox --image-project stimulator-project --no-address
+out=$(gcloud compute ssh sshvm2 "${Z[@]}" --command hostname 2>&1)
+expect_contains "gcloud says it tunnels" "$out" "defaulting to using IAP tunneling"
+expect_eq "and the command runs in it" "$(tail -n 1 <<<"$out")" sshvm2
+check "delete it" gcloud compute instances delete sshvm2 "${Z[@]}" --quiet
 
 ip=$(gcloud compute instances describe sshvm "${Z[@]}" \
 	--format='value(networkInterfaces[0].accessConfigs[0].natIP)')
