@@ -113,6 +113,28 @@ static bool own_userns(pid_t pid)
 	return stat("/proc/self/ns/user", &a) == 0 && stat(path, &b) == 0 && a.st_ino != b.st_ino;
 }
 
+/* Whether uid is an id of the calling process's user namespace (an
+ * instance with one of its own maps 65536; the host's maps them all). */
+static bool uid_mapped(uid_t uid)
+{
+	cleanup_free char *map = NULL;
+	cleanup_error stim_error_t err = NULL;
+
+	if (stim_procfs_read("/proc/self/uid_map", 64 * 1024, &map, &err) < 0)
+		return false;
+	for (const char *p = map; *p != '\0';) {
+		unsigned long inside;
+		unsigned long outside;
+		unsigned long count;
+
+		if (sscanf(p, "%lu %lu %lu", &inside, &outside, &count) == 3 && uid >= inside &&
+		    uid - inside < count)
+			return true;
+		p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 : p + strlen(p);
+	}
+	return false;
+}
+
 /* Said in the child, then exit 255: the command never ran. */
 static __attribute__((noreturn)) void child_fail(const char *what, int e)
 {
@@ -154,7 +176,9 @@ static __attribute__((noreturn)) void child(const struct stim_enter *e, int mast
 	char **env;
 	size_t n = 0;
 
-	if (stim_guest_user_ensure("/", e->user, e->uid, &a, &err) < 0) {
+	/* A profile's uid the instance's user namespace cannot hold (OS
+	 * Login's are large): the next free id instead. */
+	if (stim_guest_user_ensure("/", e->user, uid_mapped(e->uid) ? e->uid : 0, &a, &err) < 0) {
 		fprintf(stderr, "stimulator ssh: the account %s: %s\n", e->user, err->msg);
 		_exit(255);
 	}
@@ -309,6 +333,12 @@ int stim_enter_join(const struct stim_enter *e, stim_error_t *err)
 		return -1;
 	if (setns(pidfd, flags) < 0)
 		return stim_err_sys(err, errno, "enter the instance's namespaces");
+	/* In an instance's user namespace our ids are the host's root, which
+	 * it does not map: what we made would belong to no one there, and
+	 * its root could not chown it. Its own root we become, as nsenter
+	 * does. */
+	if ((flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return stim_err_sys(err, errno, "become the instance's root");
 	/* The session's signals are the command's to take, not ours. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

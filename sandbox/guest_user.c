@@ -176,9 +176,9 @@ static int groups(const char *root, const char *user, struct stim_guest_account 
 	return 0;
 }
 
-/* user in google-sudoers, the group made (with gid fresh) when missing,
- * and sudo's rule for it when the image has sudo's directory. */
-static int sudoer(const char *root, const char *user, unsigned fresh, stim_error_t *err)
+/* user in google-sudoers, the group made (with the next free id) when
+ * missing, and sudo's rule for it when the image has sudo's directory. */
+static int sudoer(const char *root, const char *user, stim_error_t *err)
 {
 	cleanup_free char *group = NULL;
 	cleanup_free char *copy = NULL;
@@ -191,7 +191,12 @@ static int sudoer(const char *root, const char *user, unsigned fresh, stim_error
 		return -1;
 	at = find_line(group, SUDO_GROUP, &copy, f, 4);
 	if (at == NULL) {
-		cleanup_free char *line = xasprintf(SUDO_GROUP ":x:%u:%s", fresh, user);
+		cleanup_free char *passwd = NULL;
+		cleanup_free char *line = NULL;
+
+		if (slurp(root, "etc/passwd", &passwd, err) < 0)
+			return -1;
+		line = xasprintf(SUDO_GROUP ":x:%u:%s", next_id(passwd, group), user);
 
 		if (append(root, "etc/group", group, line, 0644, err) < 0)
 			return -1;
@@ -292,7 +297,7 @@ int stim_guest_user_ensure(const char *root, const char *user, uid_t uid,
 		if (append(root, "etc/shadow", shadow, line, 0640, err) < 0)
 			return -1;
 	}
-	if (sudoer(root, user, id + 1, err) < 0 || home(root, out, err) < 0)
+	if (sudoer(root, user, err) < 0 || home(root, out, err) < 0)
 		return -1;
 	return groups(root, user, out, err);
 }

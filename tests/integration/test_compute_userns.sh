@@ -2,7 +2,8 @@
 # Instances in a user namespace (serve --userns): their root is root only
 # inside; on the host their processes and files belong to uid 1879048192
 # and up. It still writes its whole disk, binds port 80, and is refused
-# the host's sysctls; the busybox and host images both boot.
+# the host's sysctls; the busybox and host images both boot; ssh makes a
+# user's account and session inside the namespace.
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
@@ -59,6 +60,12 @@ for vm in n1 n2; do
 	expect_eq "$vm: its PID 1 runs as uid $BASE on the host" "$(stat -c %u /proc/"$pid")" $BASE
 done
 expect_contains "a low port, as root could" "$(serial n1)" "startup-script: port-80"
+
+# ssh into one: the shim becomes the namespace's root, so the account it
+# makes belongs to the user there (and to BASE + its uid on the host).
+out=$(gcloud compute ssh alice@n1 --zone $Z --command 'id -un; stat -c %U ~' 2>/dev/null | tail -n 2)
+expect_eq "ssh: alice's session and home, inside the namespace" "$out" "alice
+alice"
 
 check "delete both" gcloud compute instances delete n1 n2 --zone $Z
 expect_eq "no stim-init left" "$(live_procs stim-init)" 0
