@@ -243,6 +243,8 @@ static int copies(const struct stim_scp_args *a, json_t *t, const char *dest, co
 	int failed = 0;
 	int code;
 
+	for (size_t i = 0; i < n; i++)
+		c[i].fd = -1;
 	if (stim_shim_admit(&a->c, user, dest, t, &s) < 0) {
 		free(c);
 		return STIM_SHIM_FAILED;
@@ -253,13 +255,10 @@ static int copies(const struct stim_scp_args *a, json_t *t, const char *dest, co
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int r;
-
-		c[i].fd = -1;
-		r = target->host != NULL
-			    ? plan_up(a->operands[i].path, target->path, a->recursive, &c[i])
-			    : plan_down(a->operands[i].path, target->path, a->recursive, into,
-					&c[i]);
+		int r = target->host != NULL
+				? plan_up(a->operands[i].path, target->path, a->recursive, &c[i])
+				: plan_down(a->operands[i].path, target->path, a->recursive, into,
+					    &c[i]);
 		failed += r < 0;
 	}
 	code = STIM_SHIM_FAILED;
