@@ -4,6 +4,7 @@
 #include "api/crm.h"
 #include "api/dispatch.h"
 #include "api/health.h"
+#include "api/iam.h"
 #include "api/oslogin.h"
 #include "api/router.h"
 #include "api/shim.h"
@@ -28,4 +29,5 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_batch_routes, api_batch_routes_count);
 	api_router_add(router, api_shim_routes, api_shim_routes_count);
 	api_router_add(router, api_oslogin_routes, api_oslogin_routes_count);
+	api_router_add(router, api_iam_routes, api_iam_routes_count);
 }

@@ -241,6 +241,14 @@ char *stim_db_column_dup(sqlite3_stmt *st, int col)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+void stim_db_bind_text_opt(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
+}
+
 int stim_db_rows(struct stim_db *db, sqlite3_stmt *st, size_t elem_size,
 		 int (*row)(sqlite3_stmt *st, void *elem, void *arg, stim_error_t *err), void *arg,
 		 void (*fini)(void *elem), const char *what, void **out, size_t *n,

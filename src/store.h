@@ -65,6 +65,8 @@ void stim_cleanup_reset(sqlite3_stmt **stmt);
 
 /* A text column as a new string (the caller's), or NULL for SQL NULL. */
 char *stim_db_column_dup(sqlite3_stmt *st, int col);
+/* Binds s (borrowed until the statement runs), or SQL NULL for NULL. */
+void stim_db_bind_text_opt(sqlite3_stmt *st, int col, const char *s);
 
 /* Every row of st (bound, not yet stepped) as an array of elements of
  * elem_size, each filled by row(st, elem, arg, err) from a zeroed one.

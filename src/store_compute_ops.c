@@ -17,14 +17,6 @@ static const char *const scope_names[] = {
 	[STIM_OP_GLOBAL] = "global",
 };
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 int stim_store_compute_op_insert(struct stim_db *db, const struct stim_compute_op *op,
 				 stim_error_t *err)
 {
@@ -41,15 +33,15 @@ int stim_store_compute_op_insert(struct stim_db *db, const struct stim_compute_o
 	sqlite3_bind_text(st, 5, op->scope, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, op->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, op->target, -1, SQLITE_STATIC);
-	bind_opt(st, 8, op->target_id);
+	stim_db_bind_text_opt(st, 8, op->target_id);
 	sqlite3_bind_text(st, 9,
 			  op->done	? "DONE"
 			  : op->running ? "RUNNING"
 					: "PENDING",
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 10, op->progress);
-	bind_opt(st, 11, op->error_code);
-	bind_opt(st, 12, op->error_message);
+	stim_db_bind_text_opt(st, 11, op->error_code);
+	stim_db_bind_text_opt(st, 12, op->error_message);
 	if (op->http_status != 0)
 		sqlite3_bind_int(st, 13, op->http_status);
 	else
@@ -141,8 +133,8 @@ int stim_store_compute_op_finish(struct stim_db *db, const char *project, const 
 
 	if (st == NULL)
 		return -1;
-	bind_opt(st, 1, error_code);
-	bind_opt(st, 2, error_message);
+	stim_db_bind_text_opt(st, 1, error_code);
+	stim_db_bind_text_opt(st, 2, error_message);
 	if (http_status != 0)
 		sqlite3_bind_int(st, 3, http_status);
 	else

@@ -13,14 +13,6 @@
 	"label_fingerprint, tags_fingerprint, nic_network, nic_region, nic_subnet, nic_ip, "       \
 	"service_account, scopes, nic_external_ip, nic_access_config"
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 static void bind_key(sqlite3_stmt *st, const char *project, const char *zone, const char *name)
 {
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
@@ -133,11 +125,11 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 	bind_key(st, in->project, in->zone, in->name);
 	sqlite3_bind_int64(st, 4, in->id);
 	sqlite3_bind_text(st, 5, in->status, -1, SQLITE_STATIC);
-	bind_opt(st, 6, in->status_message);
+	stim_db_bind_text_opt(st, 6, in->status_message);
 	sqlite3_bind_text(st, 7, in->machine_type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, in->image, -1, SQLITE_STATIC);
-	bind_opt(st, 9, in->source_image);
-	bind_opt(st, 10, in->description);
+	stim_db_bind_text_opt(st, 9, in->source_image);
+	stim_db_bind_text_opt(st, 10, in->description);
 	sqlite3_bind_blob(st, 11, in->metadata_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	sqlite3_bind_null(st, 12);
 	sqlite3_bind_null(st, 13);
@@ -145,15 +137,15 @@ int stim_store_instance_insert(struct stim_db *db, const struct stim_instance *i
 	sqlite3_bind_null(st, 15);
 	sqlite3_bind_blob(st, 16, in->label_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 17, in->tags_fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
-	bind_opt(st, 18, in->nic.network);
-	bind_opt(st, 19, in->nic.region);
-	bind_opt(st, 20, in->nic.subnet);
+	stim_db_bind_text_opt(st, 18, in->nic.network);
+	stim_db_bind_text_opt(st, 19, in->nic.region);
+	stim_db_bind_text_opt(st, 20, in->nic.subnet);
 	if (in->nic.network != NULL)
 		sqlite3_bind_int64(st, 21, in->nic.ip);
 	else
 		sqlite3_bind_null(st, 21);
-	bind_opt(st, 22, in->service_account);
-	bind_opt(st, 23, in->scopes);
+	stim_db_bind_text_opt(st, 22, in->service_account);
+	stim_db_bind_text_opt(st, 23, in->scopes);
 	if (in->nic.external_ip != 0)
 		sqlite3_bind_int64(st, 24, in->nic.external_ip);
 	else
@@ -292,7 +284,7 @@ int stim_store_instance_set_state(struct stim_db *db, const struct stim_instance
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, in->status, -1, SQLITE_STATIC);
-	bind_opt(st, 2, in->status_message);
+	stim_db_bind_text_opt(st, 2, in->status_message);
 	if (in->pid > 0) {
 		sqlite3_bind_int(st, 3, in->pid);
 		sqlite3_bind_int64(st, 4, (int64_t)in->pid_start);
@@ -344,7 +336,7 @@ int stim_store_instance_scan(struct stim_db *db, const char *project, const char
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
-	bind_opt(st, 2, zone);
+	stim_db_bind_text_opt(st, 2, zone);
 	sqlite3_bind_text(st, 3, after_zone, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, after_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, limit);
@@ -617,8 +609,8 @@ int stim_store_instance_on_network(struct stim_db *db, const char *project, cons
 		return -1;
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
-	bind_opt(st, 3, region);
-	bind_opt(st, 4, subnet);
+	stim_db_bind_text_opt(st, 3, region);
+	stim_db_bind_text_opt(st, 4, subnet);
 	sqlite3_bind_int(st, 5, running_only);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)

@@ -384,6 +384,24 @@ const struct stim_migration stim_migrations[] = {
 	  "  expire_usec INTEGER NOT NULL DEFAULT 0,"
 	  "  PRIMARY KEY (user, fingerprint)"
 	  ") WITHOUT ROWID;" },
+	{ 17,
+	  /* IAM service accounts. A deleted one stays 30 days for undelete;
+	   * its email is free again at once, as on GCP. */
+	  "CREATE TABLE service_accounts ("
+	  "  unique_id INTEGER PRIMARY KEY,"
+	  "  project TEXT NOT NULL,"
+	  "  account_id TEXT NOT NULL,"
+	  "  email TEXT NOT NULL,"
+	  "  display_name TEXT,"
+	  "  description TEXT,"
+	  "  disabled INTEGER NOT NULL DEFAULT 0,"
+	  "  deleted_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  create_ms INTEGER NOT NULL,"
+	  "  gen INTEGER NOT NULL DEFAULT 1"
+	  ");"
+	  "CREATE UNIQUE INDEX service_accounts_live ON service_accounts (email) "
+	  "WHERE deleted_ms = 0;"
+	  "CREATE INDEX service_accounts_by_project ON service_accounts (project, email);" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -13,14 +13,6 @@
 	"project, region, name, id, network, description, range_addr, range_prefix, "              \
 	"private_google_access, fingerprint, create_time"
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 static int step_done(struct stim_db *db, sqlite3_stmt *st, const char *what, stim_error_t *err)
 {
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : stim_db_err(db, what, err);
@@ -40,7 +32,7 @@ int stim_store_network_insert(struct stim_db *db, const struct stim_network *n, 
 	sqlite3_bind_text(st, 1, n->project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, n->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, n->id);
-	bind_opt(st, 4, n->description);
+	stim_db_bind_text_opt(st, 4, n->description);
 	sqlite3_bind_int(st, 5, n->auto_subnets);
 	sqlite3_bind_int(st, 6, n->mtu);
 	sqlite3_bind_text(st, 7, n->routing_mode, -1, SQLITE_STATIC);
@@ -171,7 +163,7 @@ int stim_store_subnet_insert(struct stim_db *db, const struct stim_subnetwork *s
 	bind_subnet_key(st, s->project, s->region, s->name);
 	sqlite3_bind_int64(st, 4, s->id);
 	sqlite3_bind_text(st, 5, s->network, -1, SQLITE_STATIC);
-	bind_opt(st, 6, s->description);
+	stim_db_bind_text_opt(st, 6, s->description);
 	sqlite3_bind_int64(st, 7, s->range.addr);
 	sqlite3_bind_int(st, 8, s->range.prefix);
 	sqlite3_bind_int(st, 9, s->private_google_access);
@@ -252,8 +244,8 @@ int stim_store_subnet_scan(struct stim_db *db, const char *project, const char *
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
-	bind_opt(st, 2, region);
-	bind_opt(st, 3, network);
+	stim_db_bind_text_opt(st, 2, region);
+	stim_db_bind_text_opt(st, 3, network);
 	sqlite3_bind_text(st, 4, after_region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, after_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, limit);
@@ -274,7 +266,7 @@ int stim_store_subnet_update(struct stim_db *db, const struct stim_subnetwork *s
 	bind_subnet_key(st, s->project, s->region, s->name);
 	sqlite3_bind_int64(st, 4, s->range.addr);
 	sqlite3_bind_int(st, 5, s->range.prefix);
-	bind_opt(st, 6, s->description);
+	stim_db_bind_text_opt(st, 6, s->description);
 	sqlite3_bind_int(st, 7, s->private_google_access);
 	sqlite3_bind_blob(st, 8, s->fingerprint, STIM_FINGERPRINT_LEN, SQLITE_STATIC);
 	return step_done(db, st, "update subnetwork", err);

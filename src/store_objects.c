@@ -93,14 +93,6 @@ int stim_store_object_get(struct stim_db *db, const char *bucket, const char *na
 	return 0;
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, stim_error_t *err)
 {
 	static const char sql[] = "INSERT INTO objects (" OBJECT_COLUMNS ") VALUES "
@@ -125,11 +117,11 @@ int stim_store_object_insert(struct stim_db *db, const struct stim_object *o, st
 	else
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, o->crc32c);
-	bind_opt(st, 10, o->content_type);
-	bind_opt(st, 11, o->content_encoding);
-	bind_opt(st, 12, o->content_disposition);
-	bind_opt(st, 13, o->content_language);
-	bind_opt(st, 14, o->cache_control);
+	stim_db_bind_text_opt(st, 10, o->content_type);
+	stim_db_bind_text_opt(st, 11, o->content_encoding);
+	stim_db_bind_text_opt(st, 12, o->content_disposition);
+	stim_db_bind_text_opt(st, 13, o->content_language);
+	stim_db_bind_text_opt(st, 14, o->cache_control);
 	sqlite3_bind_text(st, 15, o->storage_class, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 16, o->create_time_ms);
 	sqlite3_bind_int64(st, 17, o->update_time_ms);
@@ -177,11 +169,11 @@ int stim_store_object_update_meta(struct stim_db *db, const struct stim_object *
 
 	if (st == NULL)
 		return -1;
-	bind_opt(st, 1, o->content_type);
-	bind_opt(st, 2, o->content_encoding);
-	bind_opt(st, 3, o->content_disposition);
-	bind_opt(st, 4, o->content_language);
-	bind_opt(st, 5, o->cache_control);
+	stim_db_bind_text_opt(st, 1, o->content_type);
+	stim_db_bind_text_opt(st, 2, o->content_encoding);
+	stim_db_bind_text_opt(st, 3, o->content_disposition);
+	stim_db_bind_text_opt(st, 4, o->content_language);
+	stim_db_bind_text_opt(st, 5, o->cache_control);
 	sqlite3_bind_int64(st, 6, o->metageneration);
 	sqlite3_bind_int64(st, 7, o->update_time_ms);
 	sqlite3_bind_text(st, 8, o->bucket, -1, SQLITE_STATIC);
@@ -317,7 +309,7 @@ int stim_store_object_scan(struct stim_db *db, const char *bucket, const char *f
 		return -1;
 	sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	bind_opt(st, 3, upto);
+	stim_db_bind_text_opt(st, 3, upto);
 	sqlite3_bind_int(st, 4, limit);
 	sqlite3_bind_int64(st, 5, after_gen);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

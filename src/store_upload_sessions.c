@@ -14,14 +14,6 @@
 	"if_generation_not_match, if_metageneration_match, if_metageneration_not_match, "          \
 	"total, received, create_time"
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 static void bind_opt_int(sqlite3_stmt *st, int col, bool has, int64_t v)
 {
 	if (has)
@@ -45,12 +37,12 @@ int stim_store_session_insert(struct stim_db *db, const struct stim_upload_sessi
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, s->name, -1, SQLITE_STATIC);
-	bind_opt(st, 4, s->content_type);
-	bind_opt(st, 5, s->content_encoding);
-	bind_opt(st, 6, s->content_disposition);
-	bind_opt(st, 7, s->content_language);
-	bind_opt(st, 8, s->cache_control);
-	bind_opt(st, 9, s->storage_class);
+	stim_db_bind_text_opt(st, 4, s->content_type);
+	stim_db_bind_text_opt(st, 5, s->content_encoding);
+	stim_db_bind_text_opt(st, 6, s->content_disposition);
+	stim_db_bind_text_opt(st, 7, s->content_language);
+	stim_db_bind_text_opt(st, 8, s->cache_control);
+	stim_db_bind_text_opt(st, 9, s->storage_class);
 	if (s->has_md5)
 		sqlite3_bind_blob(st, 10, s->md5, 16, SQLITE_STATIC);
 	else
