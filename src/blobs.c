@@ -215,8 +215,7 @@ static void new_id(char id[STIM_BLOB_ID_LEN + 1])
 	unsigned char raw[STIM_BLOB_ID_LEN / 2];
 
 	stim_random_bytes(raw, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	stim_hex(raw, sizeof(raw), id);
 }
 
 int stim_blob_commit(struct stim_blob_writer *w, struct stim_blob_info *out, stim_error_t *err)

@@ -67,8 +67,7 @@ int stim_compute_op_record(struct stim_db *db, const struct stim_compute_op_spec
 
 	/* GCE's shape: operation-<ms>-<random hex>; the id is a number. */
 	stim_random_bytes(raw, sizeof(raw));
-	for (int i = 0; i < 6; i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	stim_hex(raw, 6, hex);
 	op.project = xstrdup(spec->project);
 	op.name = xasprintf("operation-%lld-%s", (long long)now, hex);
 	op.id = (int64_t)(((uint64_t)raw[6] << 40 | (uint64_t)raw[7] << 32 | (uint64_t)now) &

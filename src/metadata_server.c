@@ -92,8 +92,7 @@ static char *token_json(void)
 	char hex[2 * sizeof(raw) + 1];
 
 	stim_random_bytes(raw, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	stim_hex(raw, sizeof(raw), hex);
 	return xasprintf("{\"access_token\":\"ya29.stim-%s\",\"expires_in\":3599,"
 			 "\"token_type\":\"Bearer\"}",
 			 hex);

@@ -53,8 +53,7 @@ char *stim_oslogin_fingerprint(const char *key)
 	if (EVP_Digest(key, n, md, &len, EVP_sha256(), NULL) != 1)
 		return NULL;
 	hex = xmalloc(2 * len + 1);
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	stim_hex(md, len, hex);
 	return hex;
 }
 

@@ -29,8 +29,7 @@ static void key_id(struct stim_signing_key *k)
 	int len = i2d_PUBKEY(k->pkey, &der);
 
 	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1) {
-		for (unsigned i = 0; i < 20 && i < mdlen; i++)
-			snprintf(k->kid + 2 * i, 3, "%02x", md[i]);
+		stim_hex(md, mdlen < 20 ? mdlen : 20, k->kid);
 	}
 	OPENSSL_free(der);
 }

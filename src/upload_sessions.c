@@ -52,8 +52,7 @@ int stim_session_start(struct stim_ctx *ctx, const char *bucket,
 
 	/* The id is the upload's only credential in its URL: 128 random bits. */
 	stim_random_bytes(raw, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(s.id + 2 * i, 3, "%02x", raw[i]);
+	stim_hex(raw, sizeof(raw), s.id);
 	s.bucket = xstrdup(bucket);
 	s.name = xstrdup(spec->name);
 	s.content_type = dup_or_null(spec->content_type);

@@ -171,6 +171,18 @@ uint64_t stim_random_u64(void)
 	return v;
 }
 
+void stim_hex(const void *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 char *stim_base64_encode(const void *data, size_t n, bool url_safe)
 {
 	char *out = xmalloc(4 * ((n + 2) / 3) + 1);

@@ -42,6 +42,9 @@ char *stim_time_format(int64_t ms, char buf[STIM_TIME_BUFSZ]);
 void stim_random_bytes(void *buf, size_t n);
 uint64_t stim_random_u64(void);
 
+/* n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 long). */
+void stim_hex(const void *data, size_t n, char *out);
+
 /* base64: standard alphabet with padding when url_safe is false, otherwise
  * the URL-safe alphabet without padding. The result is the caller's. */
 char *stim_base64_encode(const void *data, size_t n, bool url_safe);

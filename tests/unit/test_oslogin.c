@@ -49,6 +49,8 @@ static void test_names(void **state)
 	/* The comment is not the key's. */
 	assert_int_equal(strlen(f1), 64);
 	assert_string_equal(f1, f2);
+	/* sha256sum's of "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCa". */
+	assert_string_equal(f1, "eacbe73d2b078491bef641748b5996c7bbd58dbdad9c2efd13bec783cdf440b5");
 	assert_null(stim_oslogin_fingerprint("not-a-key"));
 	assert_null(stim_oslogin_fingerprint(""));
 }
