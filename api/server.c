@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/metrics.h"
+#include "src/cleanup.h"
 #include "src/log.h"
 #include "src/util.h"
 
@@ -60,6 +61,21 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return h;
 }
 
+/* uri for the log: with the value of an access_token parameter (tokeninfo)
+ * cut out, since a token in a log is a credential anyone reading it holds.
+ * The caller's. */
+static char *loggable_uri(const char *uri)
+{
+	static const char name[] = "access_token=";
+	const char *q = strchr(uri, '?');
+	const char *p = q != NULL ? strstr(q, name) : NULL;
+
+	if (p == NULL || (p[-1] != '?' && p[-1] != '&'))
+		return xstrdup(uri);
+	p += strlen(name);
+	return xasprintf("%.*s...%s", (int)(p - uri), uri, p + strcspn(p, "&"));
+}
+
 /* Runs for every request that on_uri saw, however it ended: a client gone
  * mid-upload lands here too, and api_call_free releases its stream. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -79,8 +95,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	api_call_free(h->call);
 	api_metrics_record(s->d->metrics, h->route_id, h->status, took);
 	api_metrics_inflight_add(s->d->metrics, -1);
-	STIM_LOG_D("%s %s -> %u in %.3f ms", h->method ? h->method : "-", h->uri, h->status,
-		   (double)took / 1e6);
+	if (STIM_LOG_DEBUG >= stim_log_level) {
+		cleanup_free char *uri = loggable_uri(h->uri);
+
+		STIM_LOG_D("%s %s -> %u in %.3f ms", h->method ? h->method : "-", uri, h->status,
+			   (double)took / 1e6);
+	}
 	stim_log_set_context(NULL);
 	free(h->uri);
 	free(h);

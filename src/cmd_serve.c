@@ -23,6 +23,8 @@
 #include "src/housekeeping.h"
 #include "src/instances.h"
 #include "src/log.h"
+#include "src/signing.h"
+#include "src/tokens.h"
 #include "src/metadata_server.h"
 #include "src/blobs.h"
 #include "src/objects.h"
@@ -155,6 +157,10 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	if (ctx.store == NULL)
 		return stim_err_wrap(err, "store");
 	ctx.compute_hub = stim_compute_hub_new();
+	ctx.signer = stim_signing_key_open(cfg->data_dir);
+	ctx.tokens = stim_tokens_load(cfg->data_dir, err);
+	if (ctx.tokens == NULL)
+		goto out;
 	if (stim_project_ensure(&ctx, cfg->default_project, err) < 0)
 		goto out;
 	ctx.blobs = stim_blobs_open(cfg->data_dir, err);
@@ -232,6 +238,8 @@ out:
 	stim_blobs_close(ctx.blobs);
 	stim_store_close(ctx.store);
 	stim_compute_hub_free(ctx.compute_hub);
+	stim_tokens_free(ctx.tokens);
+	stim_signing_key_free(ctx.signer);
 	if (ret == 0)
 		STIM_LOG_I("stopped");
 	return ret;

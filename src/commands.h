@@ -10,6 +10,7 @@ int stim_cmd_serve(int argc, char **argv);
 int stim_cmd_env(int argc, char **argv);
 int stim_cmd_doctor(int argc, char **argv);
 int stim_cmd_gc(int argc, char **argv);
+int stim_cmd_token(int argc, char **argv);
 /* The ssh shim: argv as ssh gets it (argv[0] is ssh). */
 int stim_cmd_ssh(int argc, char **argv);
 /* The scp shim: argv as scp gets it. */

@@ -13,6 +13,8 @@ struct stim_compute_hub;
 struct stim_cgroups;
 struct stim_workers;
 struct stim_supervisor;
+struct stim_signing_key;
+struct stim_tokens;
 
 struct stim_ctx {
 	const struct stim_config *cfg;
@@ -28,4 +30,8 @@ struct stim_ctx {
 	/* Watches running instances' PID 1 and caps their consoles (NULL:
 	 * nobody watches, as in unit tests). */
 	struct stim_supervisor *supervisor;
+	/* The daemon's JWT signing key (identity tokens) and the secret of
+	 * its access tokens (NULL: none, as in unit tests that need none). */
+	struct stim_signing_key *signer;
+	struct stim_tokens *tokens;
 };

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "env", stim_cmd_env, "print export lines that point gcloud and SDKs at the daemon" },
 	{ "doctor", stim_cmd_doctor, "report which host features work here" },
 	{ "gc", stim_cmd_gc, "remove every host object the daemon owns" },
+	{ "token", stim_cmd_token, "mint an access token for a principal (serve --auth enforce)" },
 	{ "ssh", stim_cmd_ssh, "the ssh shim: ssh's arguments, into an instance (see env)" },
 	{ "scp", stim_cmd_scp, "the scp shim: scp's arguments, to and from an instance" },
 };

@@ -20,7 +20,9 @@
 #include "src/log.h"
 #include "src/metadata_tree.h"
 #include "src/networks.h"
+#include "src/oauth.h"
 #include "src/projects.h"
+#include "src/service_accounts.h"
 #include "src/signing.h"
 #include "src/store_compute_projects.h"
 #include "src/store_instances.h"
@@ -85,17 +87,13 @@ static json_t *tree_for(struct mds *m, uint32_t caller, stim_error_t *err)
 	return tree;
 }
 
-/* A bearer token for the instance's account: opaque, an hour long. */
-static char *token_json(void)
+/* The email of the instance's account, or NULL (borrowed from tree). */
+static const char *account_email(json_t *tree)
 {
-	unsigned char raw[24];
-	char hex[2 * sizeof(raw) + 1];
+	json_t *inst = json_object_get(tree, "instance");
 
-	stim_random_bytes(raw, sizeof(raw));
-	stim_hex(raw, sizeof(raw), hex);
-	return xasprintf("{\"access_token\":\"ya29.stim-%s\",\"expires_in\":3599,"
-			 "\"token_type\":\"Bearer\"}",
-			 hex);
+	return json_string_value(json_object_get(
+		json_object_get(json_object_get(inst, "serviceAccounts"), "default"), "email"));
 }
 
 struct reply {
@@ -114,8 +112,23 @@ struct ask {
 	bool full;	      /* identity's format=full */
 };
 
-/* The daemon's signing key, loaded the first time an identity is asked. */
-static struct stim_signing_key *signer;
+/* An access token for the instance's account, an hour long, which the
+ * daemon's APIs take as that account's. */
+static void token(struct mds *m, json_t *tree, struct reply *r)
+{
+	cleanup_free char *principal = xasprintf("serviceAccount:%s", account_email(tree));
+	json_t *j =
+		m->ctx->tokens != NULL ? stim_oauth_access_token(m->ctx, principal, NULL) : NULL;
+
+	if (j == NULL) {
+		r->status = 503;
+		r->body = xstrdup("this daemon mints no tokens\n");
+		return;
+	}
+	r->type = "application/json";
+	r->body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+}
 
 /* An identity token for the instance's account: a JWT the daemon signs
  * with GCE's claims (format=full adds the instance's). */
@@ -123,10 +136,11 @@ static void identity(struct mds *m, const struct ask *q, json_t *tree, struct re
 {
 	cleanup_error stim_error_t err = NULL;
 	json_t *inst = json_object_get(tree, "instance");
-	const char *email = json_string_value(json_object_get(
-		json_object_get(json_object_get(inst, "serviceAccounts"), "default"), "email"));
+	const char *email = account_email(tree);
+	struct stim_service_account sa;
 	int64_t now = stim_now_ms() / 1000;
-	uint64_t sub = 1469598103934665603ULL;
+	uint64_t hash = 1469598103934665603ULL;
+	json_t *sub;
 	json_t *claims;
 
 	if (q->audience == NULL || *q->audience == '\0') {
@@ -134,15 +148,23 @@ static void identity(struct mds *m, const struct ask *q, json_t *tree, struct re
 		r->body = xstrdup("non-empty audience parameter required\n");
 		return;
 	}
-	/* The account's unique id comes with IAM; until then one derived
-	 * from its email, the same every time. */
+	/* The account's unique id when IAM here has it; otherwise (a
+	 * project's default account) one derived from its email, the same
+	 * every time. */
 	for (const char *p = email; p != NULL && *p != '\0'; p++)
-		sub = (sub ^ (unsigned char)*p) * 1099511628211ULL;
+		hash = (hash ^ (unsigned char)*p) * 1099511628211ULL;
+	if (email != NULL && stim_sa_get(m->ctx, email, &sa, &err) == 0) {
+		sub = json_sprintf("%lld", (long long)sa.unique_id);
+		stim_sa_fini(&sa);
+	} else {
+		sub = json_sprintf("1%020llu", (unsigned long long)hash);
+	}
+	stim_error_free(steal_pointer(&err));
 	claims = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:s, s:s}", "aud", q->audience, "azp",
 			   email, "email", email, "email_verified", 1, "exp",
 			   (json_int_t)(now + 3600), "iat", (json_int_t)now, "iss",
 			   "https://accounts.google.com", "sub", "");
-	json_object_set_new(claims, "sub", json_sprintf("1%020llu", (unsigned long long)sub));
+	json_object_set_new(claims, "sub", sub);
 	json_object_set_new(claims, "azp", json_incref(json_object_get(claims, "sub")));
 	if (q->full)
 		json_object_set_new(claims, "google",
@@ -153,15 +175,11 @@ static void identity(struct mds *m, const struct ask *q, json_t *tree, struct re
 					      json_object_get(json_object_get(tree, "project"),
 							      "numericProjectId"),
 					      "zone", json_object_get(inst, "zone")));
-	pthread_mutex_lock(&lock);
-	if (signer == NULL)
-		signer = stim_signing_key_load(m->ctx->cfg->data_dir, &err);
-	r->body = signer != NULL ? stim_jwt_sign(signer, claims, &err) : NULL;
-	pthread_mutex_unlock(&lock);
+	r->body = m->ctx->signer != NULL ? stim_jwt_sign(m->ctx->signer, claims, &err) : NULL;
 	json_decref(claims);
 	if (r->body == NULL) {
 		r->status = 503;
-		r->body = xasprintf("%s\n", err->msg);
+		r->body = xasprintf("%s\n", err != NULL ? err->msg : "this daemon signs no tokens");
 	}
 }
 
@@ -188,8 +206,7 @@ static void answer(struct mds *m, const struct ask *q, struct reply *r)
 		r->body = xstrdup("Not Found\n");
 	} else if (a.kind == STIM_MDS_DYNAMIC && strcmp(a.body, "token") == 0) {
 		free(a.body);
-		r->type = "application/json";
-		r->body = token_json();
+		token(m, tree, r);
 	} else if (a.kind == STIM_MDS_DYNAMIC) {
 		free(a.body);
 		identity(m, q, tree, r);
@@ -398,7 +415,6 @@ void stim_metadata_server_stop_all(void)
 	struct mds *all;
 
 	pthread_mutex_lock(&lock);
-	stim_signing_key_free(steal_pointer(&signer));
 	all = servers;
 	servers = NULL;
 	for (struct mds *m = all; m != NULL; m = m->next)

@@ -118,9 +118,8 @@ int stim_sa_create(struct stim_ctx *ctx, const char *project, const char *accoun
 	return 0;
 }
 
-/* An email, or a unique id (all digits). */
-static int find(struct stim_db *db, const char *name, bool deleted,
-		struct stim_service_account *out, stim_error_t *err)
+int stim_sa_find(struct stim_db *db, const char *name, bool deleted,
+		 struct stim_service_account *out, stim_error_t *err)
 {
 	char *end;
 	long long id = strtoll(name, &end, 10);
@@ -136,7 +135,7 @@ int stim_sa_get(struct stim_ctx *ctx, const char *name, struct stim_service_acco
 
 	if (db == NULL)
 		return -1;
-	return find(db, name, false, out, err);
+	return stim_sa_find(db, name, false, out, err);
 }
 
 int stim_sa_list(struct stim_ctx *ctx, const char *project, const char *after, int limit,
@@ -183,7 +182,7 @@ int stim_sa_patch(struct stim_ctx *ctx, const char *name, const char *display_na
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 
 	if (db == NULL || texts_check(display_name, description, err) < 0 ||
-	    find(db, name, false, out, err) < 0)
+	    stim_sa_find(db, name, false, out, err) < 0)
 		return -1;
 	if (mask == NULL || (!masked(mask, "displayName") && !masked(mask, "description"))) {
 		stim_sa_fini(out);
@@ -208,7 +207,7 @@ int stim_sa_set_disabled(struct stim_ctx *ctx, const char *name, bool disabled, 
 	struct stim_service_account sa;
 	int ret;
 
-	if (db == NULL || find(db, name, false, &sa, err) < 0)
+	if (db == NULL || stim_sa_find(db, name, false, &sa, err) < 0)
 		return -1;
 	sa.disabled = disabled;
 	ret = stim_store_sa_update(db, &sa, err);
@@ -222,7 +221,7 @@ int stim_sa_delete(struct stim_ctx *ctx, const char *name, stim_error_t *err)
 	struct stim_service_account sa;
 	int ret;
 
-	if (db == NULL || find(db, name, false, &sa, err) < 0)
+	if (db == NULL || stim_sa_find(db, name, false, &sa, err) < 0)
 		return -1;
 	sa.deleted_ms = stim_now_ms();
 	ret = stim_store_sa_update(db, &sa, err);
@@ -235,7 +234,7 @@ int stim_sa_undelete(struct stim_ctx *ctx, const char *name, struct stim_service
 {
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 
-	if (db == NULL || find(db, name, true, out, err) < 0)
+	if (db == NULL || stim_sa_find(db, name, true, out, err) < 0)
 		return -1;
 	if (stim_now_ms() - out->deleted_ms > STIM_SA_UNDELETE_MS) {
 		stim_sa_fini(out);

@@ -18,6 +18,7 @@
 
 #include "src/context.h"
 #include "src/error.h"
+#include "src/store.h"
 
 #define STIM_SA_UNDELETE_MS (30LL * 24 * 3600 * 1000)
 
@@ -47,6 +48,11 @@ json_t *stim_sa_json(const struct stim_service_account *sa);
 int stim_sa_create(struct stim_ctx *ctx, const char *project, const char *account_id,
 		   const char *display_name, const char *description,
 		   struct stim_service_account *out, stim_error_t *err);
+/* An account by email or unique id (all digits) in an open database;
+ * deleted ones only when deleted is set. For the services that hang off
+ * accounts (keys, tokens). */
+int stim_sa_find(struct stim_db *db, const char *name, bool deleted,
+		 struct stim_service_account *out, stim_error_t *err);
 /* get: name is an email or a unique id. */
 int stim_sa_get(struct stim_ctx *ctx, const char *name, struct stim_service_account *out,
 		stim_error_t *err);

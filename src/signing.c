@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +12,26 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include "src/cleanup.h"
+#include "src/jwt.h"
+#include "src/rsa_keys.h"
 #include "src/util.h"
 
 struct stim_signing_key {
-	EVP_PKEY *pkey;
-	char kid[41];
+	pthread_mutex_t lock;
+	char *data_dir;
+	EVP_PKEY *pkey; /* NULL until first needed */
+	char kid[STIM_RSA_KEY_ID_LEN + 1];
 };
-
-static void key_id(struct stim_signing_key *k)
-{
-	unsigned char *der = NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int len = i2d_PUBKEY(k->pkey, &der);
-
-	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1) {
-		stim_hex(md, mdlen < 20 ? mdlen : 20, k->kid);
-	}
-	OPENSSL_free(der);
-}
 
 /* A new key, written with mode 0600 before any byte of it. */
 static EVP_PKEY *make_key(const char *path, stim_error_t *err)
 {
-	EVP_PKEY *pkey = EVP_RSA_gen(2048);
+	EVP_PKEY *pkey = stim_rsa_generate();
 	int fd;
 	FILE *f;
 
-	if (pkey == NULL) {
-		stim_err(err, STIM_INTERNAL, "RSA key generation failed");
-		return NULL;
-	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (f == NULL || PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL) != 1) {
@@ -64,11 +51,9 @@ static EVP_PKEY *make_key(const char *path, stim_error_t *err)
 	return pkey;
 }
 
-struct stim_signing_key *stim_signing_key_load(const char *data_dir, stim_error_t *err)
+/* The key at path, read or made. */
+static EVP_PKEY *read_or_make(const char *dir, const char *path, stim_error_t *err)
 {
-	cleanup_free char *dir = xasprintf("%s/keys", data_dir);
-	cleanup_free char *path = xasprintf("%s/signing.pem", dir);
-	struct stim_signing_key *k;
 	FILE *f;
 	EVP_PKEY *pkey;
 
@@ -77,24 +62,55 @@ struct stim_signing_key *stim_signing_key_load(const char *data_dir, stim_error_
 		return NULL;
 	}
 	f = fopen(path, "re");
-	if (f != NULL) {
-		pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-		if (pkey == NULL) {
-			stim_err(err, STIM_INTERNAL, "%s: not a private key", path);
-			return NULL;
-		}
-	} else if (errno == ENOENT) {
-		pkey = make_key(path, err);
-		if (pkey == NULL)
-			return NULL;
-	} else {
+	if (f == NULL && errno == ENOENT)
+		return make_key(path, err);
+	if (f == NULL) {
 		stim_err_sys(err, errno, "open %s", path);
 		return NULL;
 	}
-	k = xcalloc(1, sizeof(*k));
-	k->pkey = pkey;
-	key_id(k);
+	pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (pkey == NULL)
+		stim_err(err, STIM_INTERNAL, "%s: not a private key", path);
+	return pkey;
+}
+
+/* The key, read or made the first time it is needed. */
+static EVP_PKEY *ensure(struct stim_signing_key *k, stim_error_t *err)
+{
+	EVP_PKEY *pkey;
+
+	pthread_mutex_lock(&k->lock);
+	if (k->pkey == NULL) {
+		cleanup_free char *dir = xasprintf("%s/keys", k->data_dir);
+		cleanup_free char *path = xasprintf("%s/signing.pem", dir);
+
+		k->pkey = read_or_make(dir, path, err);
+		if (k->pkey != NULL)
+			stim_rsa_key_id(k->pkey, k->kid);
+	}
+	pkey = k->pkey;
+	pthread_mutex_unlock(&k->lock);
+	return pkey;
+}
+
+struct stim_signing_key *stim_signing_key_open(const char *data_dir)
+{
+	struct stim_signing_key *k = xcalloc(1, sizeof(*k));
+
+	pthread_mutex_init(&k->lock, NULL);
+	k->data_dir = xstrdup(data_dir);
+	return k;
+}
+
+struct stim_signing_key *stim_signing_key_load(const char *data_dir, stim_error_t *err)
+{
+	struct stim_signing_key *k = stim_signing_key_open(data_dir);
+
+	if (ensure(k, err) == NULL) {
+		stim_signing_key_free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -103,80 +119,29 @@ void stim_signing_key_free(struct stim_signing_key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_free(k->pkey);
+	pthread_mutex_destroy(&k->lock);
+	free(k->data_dir);
 	free(k);
 }
 
-const char *stim_signing_key_id(const struct stim_signing_key *k)
+const char *stim_signing_key_id(struct stim_signing_key *k)
 {
-	return k->kid;
+	cleanup_error stim_error_t err = NULL;
+
+	return ensure(k, &err) != NULL ? k->kid : "";
 }
 
-static char *b64_json(json_t *j)
+char *stim_jwt_sign(struct stim_signing_key *k, json_t *claims, stim_error_t *err)
 {
-	cleanup_free char *text = json_dumps(j, JSON_COMPACT);
+	EVP_PKEY *pkey = ensure(k, err);
 
-	return stim_base64_encode(text, strlen(text), true);
+	return pkey != NULL ? stim_jwt_sign_with(pkey, k->kid, claims, err) : NULL;
 }
 
-char *stim_jwt_sign(const struct stim_signing_key *k, json_t *claims, stim_error_t *err)
+int stim_jwt_verify(struct stim_signing_key *k, const char *jwt, json_t **claims, stim_error_t *err)
 {
-	json_t *header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", k->kid, "typ", "JWT");
-	cleanup_free char *h = b64_json(header);
-	cleanup_free char *c = b64_json(claims);
-	cleanup_free char *input = xasprintf("%s.%s", h, c);
-	cleanup_free unsigned char *sig = NULL;
-	cleanup_free char *s = NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	size_t siglen = 0;
-	int ok;
-
-	json_decref(header);
-	ok = md != NULL && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
-	     EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input, strlen(input)) == 1;
-	if (ok) {
-		sig = xmalloc(siglen);
-		ok = EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input,
-				    strlen(input)) == 1;
-	}
-	EVP_MD_CTX_free(md);
-	if (!ok) {
-		stim_err(err, STIM_INTERNAL, "signing a token failed");
-		return NULL;
-	}
-	s = stim_base64_encode(sig, siglen, true);
-	return xasprintf("%s.%s", input, s);
-}
-
-int stim_jwt_verify(const struct stim_signing_key *k, const char *jwt, json_t **claims,
-		    stim_error_t *err)
-{
-	const char *dot1 = strchr(jwt, '.');
-	const char *dot2 = dot1 != NULL ? strchr(dot1 + 1, '.') : NULL;
-	size_t n = strlen(jwt);
-	cleanup_free unsigned char *sig = xmalloc(n + 1);
-	cleanup_free unsigned char *body = xmalloc(n + 1);
-	cleanup_free char *payload = NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int siglen;
-	int bodylen;
-	int ok;
+	EVP_PKEY *pkey = ensure(k, err);
 
 	*claims = NULL;
-	if (dot2 == NULL || md == NULL) {
-		EVP_MD_CTX_free(md);
-		return stim_err(err, STIM_UNAUTHENTICATED, "not a signed token");
-	}
-	siglen = stim_base64_decode(dot2 + 1, sig, n);
-	ok = siglen > 0 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
-	     EVP_DigestVerify(md, sig, (size_t)siglen, (const unsigned char *)jwt,
-			      (size_t)(dot2 - jwt)) == 1;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return stim_err(err, STIM_UNAUTHENTICATED, "the token's signature does not verify");
-	payload = xstrndup(dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	bodylen = stim_base64_decode(payload, body, n);
-	*claims = bodylen > 0 ? json_loadb((const char *)body, (size_t)bodylen, 0, NULL) : NULL;
-	if (*claims == NULL)
-		return stim_err(err, STIM_UNAUTHENTICATED, "the token's claims are not JSON");
-	return 0;
+	return pkey != NULL ? stim_jwt_verify_with(pkey, jwt, claims, err) : -1;
 }

@@ -402,6 +402,17 @@ const struct stim_migration stim_migrations[] = {
 	  "CREATE UNIQUE INDEX service_accounts_live ON service_accounts (email) "
 	  "WHERE deleted_ms = 0;"
 	  "CREATE INDEX service_accounts_by_project ON service_accounts (project, email);" },
+	/* Service account keys: only the public half, as a certificate; the
+	 * private key went to the caller once and is not kept. */
+	{ 18, "CREATE TABLE sa_keys ("
+	      "  key_id TEXT PRIMARY KEY,"
+	      "  sa_unique_id INTEGER NOT NULL,"
+	      "  cert_pem TEXT NOT NULL,"
+	      "  valid_after_ms INTEGER NOT NULL,"
+	      "  valid_before_ms INTEGER NOT NULL,"
+	      "  disabled INTEGER NOT NULL DEFAULT 0"
+	      ");"
+	      "CREATE INDEX sa_keys_by_account ON sa_keys (sa_unique_id, key_id);" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

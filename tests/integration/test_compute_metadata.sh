@@ -2,8 +2,8 @@
 # The metadata server from inside an instance, with real gcloud around it:
 # stim-init reads the startup script from it; metadata.google.internal
 # answers hostname, id, zone, attributes, network interfaces, tags,
-# project values, directory listings, recursive JSON, a token and an
-# identity token the daemon signs; it
+# project values, directory listings, recursive JSON, a token the daemon
+# then takes as the instance's account, and an identity token it signs; it
 # wants Metadata-Flavor: Google and refuses X-Forwarded-For; a
 # wait_for_change returns when gcloud changes the metadata; a shutdown
 # script added after boot runs at stop. All on a network whose only rule
@@ -87,6 +87,10 @@ expect_contains "a directory lists its entries" "$(value listing)" "attributes/,
 expect_contains "and hyphenates them" "$(value listing)" "network-interfaces/,"
 expect_contains "recursive=true is JSON" "$(value recursive)" '"ip":"10.70.0.2"'
 expect_contains "a token for the default service account" "$(value token)" '"access_token":"'
+TOKEN=$(value token | jq -r .access_token)
+expect_contains "which the daemon takes as that account's (curl, tokeninfo)" \
+	"$(curl -sS "$STIM_URL/tokeninfo?access_token=$TOKEN" | jq -r .email)" \
+	'-compute@developer.gserviceaccount.com'
 # The identity token's claims, base64url between its two dots.
 CLAIMS=$(value identity | python3 -c 'import base64,sys; p=sys.stdin.read().strip().split(".")[1]; print(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode())')
 expect_contains "an identity token for the audience asked" "$CLAIMS" '"aud":"https://example.com"'
