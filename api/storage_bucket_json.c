@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/iam_policy_json.h"
 #include "src/bucket_rules.h"
 #include "src/cleanup.h"
 #include "src/json.h"
@@ -55,32 +56,6 @@ static int get_bool(json_t *obj, const char *key, bool *has, bool *out, stim_err
 				key);
 	*has = true;
 	*out = json_is_true(v);
-	return 0;
-}
-
-/* An array of strings into out (sorted without repeats when `sorted`). */
-static int get_strv(json_t *obj, const char *key, bool sorted, struct stim_strv *out,
-		    stim_error_t *err)
-{
-	json_t *arr = json_object_get(obj, key);
-	json_t *v;
-	size_t i;
-
-	if (arr == NULL || json_is_null(arr))
-		return 0;
-	if (!json_is_array(arr))
-		return stim_err(err, STIM_INVALID_ARGUMENT,
-				"Invalid value at '%s' (a list of strings)", key);
-	json_array_foreach(arr, i, v)
-	{
-		if (!json_is_string(v))
-			return stim_err(err, STIM_INVALID_ARGUMENT,
-					"Invalid value at '%s[%zu]' (TYPE_STRING)", key, i);
-		if (sorted)
-			stim_strv_add_sorted(out, json_string_value(v));
-		else
-			stim_strv_push(out, json_string_value(v));
-	}
 	return 0;
 }
 
@@ -177,7 +152,7 @@ static int parse_condition(json_t *cond, const char *where, struct stim_lifecycl
 	if (has_live)
 		r->is_live = live;
 	for (int k = 0; k < STIM_LC_LISTS; k++) {
-		if (get_strv(cond, stim_lc_list_names[k], false, &r->list[k], err) < 0)
+		if (stim_json_get_strv(cond, stim_lc_list_names[k], false, &r->list[k], err) < 0)
 			return -1;
 	}
 	return 0;
@@ -385,15 +360,6 @@ static json_t *time_string(int64_t ms)
 	return json_string(stim_time_format(ms, ts));
 }
 
-static json_t *strv_to_json(const struct stim_strv *l)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 static json_t *rule_to_json(const struct stim_lifecycle_rule *r)
 {
 	json_t *action = json_pack("{s:s}", "type", stim_lifecycle_action_name(r->action));
@@ -413,7 +379,8 @@ static json_t *rule_to_json(const struct stim_lifecycle_rule *r)
 		json_object_set_new(cond, "isLive", json_boolean(r->is_live));
 	for (int k = 0; k < STIM_LC_LISTS; k++) {
 		if (r->list[k].n > 0)
-			json_object_set_new(cond, stim_lc_list_names[k], strv_to_json(&r->list[k]));
+			json_object_set_new(cond, stim_lc_list_names[k],
+					    stim_json_from_strv(&r->list[k]));
 	}
 	return json_pack("{s:o, s:o}", "action", action, "condition", cond);
 }
@@ -480,103 +447,22 @@ json_t *api_storage_layout_to_json(const struct stim_bucket *b)
 			 0);
 }
 
-/* IAM policies */
+/* IAM policies: IAM's shape (api/iam_policy_json.h) with Cloud Storage's
+ * kind and resourceId. */
 
 json_t *api_storage_policy_to_json(const char *bucket, const struct stim_iam_policy *p)
 {
-	cleanup_free char *resource = xasprintf("projects/_/buckets/%s", bucket);
-	json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "kind", "storage#policy", "resourceId",
-			      resource, "version", p->version, "etag", p->etag);
-	json_t *bindings = json_array();
+	json_t *j = api_iam_policy_to_json(p);
 
-	for (size_t i = 0; i < p->n; i++) {
-		const struct stim_iam_binding *b = &p->bindings[i];
-		json_t *jb = json_pack("{s:s, s:o}", "role", b->role, "members",
-				       strv_to_json(&b->members));
-
-		if (b->cond_expression != NULL) {
-			json_t *c = json_pack("{s:s}", "expression", b->cond_expression);
-
-			if (b->cond_title != NULL)
-				json_object_set_new(c, "title", json_string(b->cond_title));
-			if (b->cond_description != NULL)
-				json_object_set_new(c, "description",
-						    json_string(b->cond_description));
-			json_object_set_new(jb, "condition", c);
-		}
-		json_array_append_new(bindings, jb);
-	}
-	/* Google omits empty repeated fields. */
-	if (p->n > 0)
-		json_object_set_new(j, "bindings", bindings);
-	else
-		json_decref(bindings);
+	json_object_set_new(j, "kind", json_string("storage#policy"));
+	json_object_set_new(j, "resourceId", json_sprintf("projects/_/buckets/%s", bucket));
 	return j;
-}
-
-static int parse_binding(json_t *jb, size_t i, struct stim_iam_policy *p, stim_error_t *err)
-{
-	static const char *const fields[] = { "role", "members", "condition", NULL };
-	static const char *const cond_fields[] = { "title", "description", "expression", "location",
-						   NULL };
-	const char *role = NULL;
-	const char *title = NULL;
-	const char *description = NULL;
-	const char *expression = NULL;
-	json_t *cond = NULL;
-	struct stim_iam_binding *b;
-	char where[48];
-
-	snprintf(where, sizeof(where), "bindings[%zu]", i);
-	if (!json_is_object(jb))
-		return stim_err(err, STIM_INVALID_ARGUMENT, "Invalid value at '%s' (TYPE_MESSAGE)",
-				where);
-	if (stim_json_check_fields(jb, fields, where, err) < 0 ||
-	    stim_json_get_string(jb, "role", &role, err) < 0 ||
-	    stim_json_get_object(jb, "condition", &cond, err) < 0)
-		return -1;
-	if (role == NULL)
-		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
-				       "Required field: %s.role.", where);
-	if (cond != NULL && (stim_json_check_fields(cond, cond_fields, where, err) < 0 ||
-			     stim_json_get_string(cond, "title", &title, err) < 0 ||
-			     stim_json_get_string(cond, "description", &description, err) < 0 ||
-			     stim_json_get_string(cond, "expression", &expression, err) < 0))
-		return -1;
-	b = stim_iam_policy_add(p, role);
-	b->cond_title = dup_or_null(title);
-	b->cond_description = dup_or_null(description);
-	b->cond_expression = dup_or_null(expression);
-	return get_strv(jb, "members", true, &b->members, err);
 }
 
 int api_storage_policy_from_json(json_t *body, struct stim_iam_policy *p, stim_error_t *err)
 {
 	static const char *const fields[] = { "bindings", "etag",	"version",
 					      "kind",	  "resourceId", NULL };
-	json_t *bindings = json_object_get(body, "bindings");
-	const char *etag = NULL;
-	int64_t version = 0;
-	json_t *jb;
-	size_t i;
 
-	memset(p, 0, sizeof(*p));
-	if (stim_json_check_fields(body, fields, "", err) < 0 ||
-	    stim_json_get_string(body, "etag", &etag, err) < 0 ||
-	    stim_json_get_int64(body, "version", &version, err) < 0)
-		return -1;
-	if (bindings != NULL && !json_is_null(bindings) && !json_is_array(bindings))
-		return stim_err(err, STIM_INVALID_ARGUMENT,
-				"Invalid value at 'bindings' (a list of bindings)");
-	/* Out-of-range versions are the service's to refuse; keep them so. */
-	p->version = version < 0 || version > 1000 ? 1000 : (int)version;
-	p->etag = dup_or_null(etag);
-	json_array_foreach(bindings, i, jb)
-	{
-		if (parse_binding(jb, i, p, err) < 0) {
-			stim_iam_policy_fini(p);
-			return -1;
-		}
-	}
-	return 0;
+	return api_iam_policy_from_json(body, fields, p, err);
 }

@@ -126,6 +126,40 @@ int stim_json_get_int64(json_t *obj, const char *key, int64_t *out, stim_error_t
 	return 0;
 }
 
+int stim_json_get_strv(json_t *obj, const char *key, bool sorted, struct stim_strv *out,
+		       stim_error_t *err)
+{
+	json_t *arr = json_object_get(obj, key);
+	json_t *v;
+	size_t i;
+
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"Invalid value at '%s' (a list of strings)", key);
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_string(v))
+			return stim_err(err, STIM_INVALID_ARGUMENT,
+					"Invalid value at '%s[%zu]' (TYPE_STRING)", key, i);
+		if (sorted)
+			stim_strv_add_sorted(out, json_string_value(v));
+		else
+			stim_strv_push(out, json_string_value(v));
+	}
+	return 0;
+}
+
+json_t *stim_json_from_strv(const struct stim_strv *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
 char *stim_json_dump(const json_t *j, size_t *len)
 {
 	/* json_dumpb() writes into our buffer and returns the size it needs;

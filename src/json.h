@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "src/error.h"
+#include "src/strv.h"
 
 /* Parses a request body. An empty body is an empty object (gcloud sends none
  * for some POSTs). A body that is not a JSON object is refused. The result
@@ -34,6 +35,12 @@ int stim_json_get_object(json_t *obj, const char *key, json_t **out, stim_error_
 int stim_json_get_bool(json_t *obj, const char *key, int *out, stim_error_t *err);
 /* Google encodes int64 as a JSON string; both a string and a number are read. */
 int stim_json_get_int64(json_t *obj, const char *key, int64_t *out, stim_error_t *err);
+
+/* An array of strings into out (sorted without repeats when `sorted`). */
+int stim_json_get_strv(json_t *obj, const char *key, bool sorted, struct stim_strv *out,
+		       stim_error_t *err);
+/* The strings as a JSON array (new reference). */
+json_t *stim_json_from_strv(const struct stim_strv *l);
 
 /* Serialises compactly; the result is the caller's (free()). */
 char *stim_json_dump(const json_t *j, size_t *len);
