@@ -19,5 +19,9 @@ extern const struct api_route api_iam_routes[];
 extern const size_t api_iam_routes_count;
 extern const struct api_route api_iam_key_routes[];
 extern const size_t api_iam_key_routes_count;
+/* getIamPolicy and setIamPolicy of projects (Resource Manager) and service
+ * accounts (api/iam_policies.c). */
+extern const struct api_route api_iam_policy_routes[];
+extern const size_t api_iam_policy_routes_count;
 extern const struct api_route api_oauth_routes[];
 extern const size_t api_oauth_routes_count;

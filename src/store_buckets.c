@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/cleanup.h"
+#include "src/store_iam_policies.h"
 #include "src/util.h"
 
 /* In the order bind_bucket() binds and row_to_bucket() reads them. */
@@ -436,135 +437,37 @@ int stim_store_bucket_is_empty(struct stim_db *db, const char *name, stim_error_
 	return 1;
 }
 
-/* IAM bindings: one row per binding (position = its index), one per member. */
+/* IAM: the policy store's (src/store_iam_policies.h), under "buckets/NAME". */
 
-static int load_members(struct stim_db *db, const char *name, struct stim_iam_policy *p,
-			stim_error_t *err)
+/* NOT_FOUND unless the bucket exists. */
+static int bucket_exists(struct stim_db *db, const char *name, stim_error_t *err)
 {
-	static const char sql[] = "SELECT position, member FROM bucket_iam_members "
-				  "WHERE bucket = ? ORDER BY position, member";
+	static const char sql[] = "SELECT 1 FROM buckets WHERE name = ?";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	int rc;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t pos = sqlite3_column_int64(st, 0);
-
-		if (pos < 0 || (size_t)pos >= p->n)
-			return stim_err(err, STIM_INTERNAL, "bucket %s: a stray IAM member row",
-					name);
-		stim_strv_push(&p->bindings[pos].members, (const char *)sqlite3_column_text(st, 1));
-	}
-	if (rc != SQLITE_DONE)
-		return stim_db_err(db, "read bucket IAM members", err);
-	return 0;
-}
-
-static int load_bindings(struct stim_db *db, const char *name, struct stim_iam_policy *p,
-			 stim_error_t *err)
-{
-	static const char sql[] = "SELECT role, condition_title, condition_description, "
-				  "condition_expression FROM bucket_iam_bindings "
-				  "WHERE bucket = ? ORDER BY position";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct stim_iam_binding *b =
-			stim_iam_policy_add(p, (const char *)sqlite3_column_text(st, 0));
-
-		b->cond_title = stim_db_column_dup(st, 1);
-		b->cond_description = stim_db_column_dup(st, 2);
-		b->cond_expression = stim_db_column_dup(st, 3);
-	}
-	if (rc != SQLITE_DONE)
-		return stim_db_err(db, "read bucket IAM bindings", err);
-	sqlite3_reset(st);
-	return load_members(db, name, p, err);
+	return st != NULL ? step_bucket_row(db, st, name, "look for a bucket", err) : -1;
 }
 
 int stim_store_bucket_policy_get(struct stim_db *db, const char *name, struct stim_iam_policy *out,
 				 stim_error_t *err)
 {
-	static const char sql[] = "SELECT iam_policy_version FROM buckets WHERE name = ?";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
-	struct stim_iam_policy p = { 0 };
+	cleanup_free char *resource = xasprintf("buckets/%s", name);
+	int64_t gen;
 
-	if (st == NULL || step_bucket_row(db, st, name, "read bucket IAM policy", err) < 0)
+	memset(out, 0, sizeof(*out));
+	if (bucket_exists(db, name, err) < 0)
 		return -1;
-	p.version = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (load_bindings(db, name, &p, err) < 0) {
-		stim_iam_policy_fini(&p);
-		return -1;
-	}
-	*out = p;
-	return 0;
-}
-
-static int write_binding(struct stim_db *db, const char *name, int64_t pos,
-			 const struct stim_iam_binding *b, stim_error_t *err)
-{
-	static const char bind_sql[] =
-		"INSERT INTO bucket_iam_bindings (bucket, position, role, condition_title, "
-		"condition_description, condition_expression) VALUES (?, ?, ?, ?, ?, ?)";
-	static const char member_sql[] = "INSERT OR IGNORE INTO bucket_iam_members "
-					 "(bucket, position, member) VALUES (?, ?, ?)";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, bind_sql, err);
-	cleanup_reset sqlite3_stmt *mst = NULL;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pos);
-	sqlite3_bind_text(st, 3, b->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, b->cond_title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, b->cond_description, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, b->cond_expression, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return stim_db_err(db, "write bucket IAM binding", err);
-	mst = stim_db_stmt(db, member_sql, err);
-	if (mst == NULL)
-		return -1;
-	for (size_t i = 0; i < b->members.n; i++) {
-		sqlite3_reset(mst);
-		sqlite3_bind_text(mst, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(mst, 2, pos);
-		sqlite3_bind_text(mst, 3, b->members.v[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(mst) != SQLITE_DONE)
-			return stim_db_err(db, "write bucket IAM member", err);
-	}
-	return 0;
+	return stim_store_iam_policy_get(db, resource, out, &gen, err);
 }
 
 int stim_store_bucket_policy_put(struct stim_db *db, const char *name,
 				 const struct stim_iam_policy *p, stim_error_t *err)
 {
-	/* Members go with their bindings (ON DELETE CASCADE). */
-	static const char del_sql[] = "DELETE FROM bucket_iam_bindings WHERE bucket = ?1";
-	static const char ver_sql[] = "UPDATE buckets SET iam_policy_version = ?2 WHERE name = ?1";
-	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, ver_sql, err);
+	cleanup_free char *resource = xasprintf("buckets/%s", name);
 
-	if (st == NULL)
+	if (bucket_exists(db, name, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, p->version);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return stim_db_err(db, "write bucket IAM version", err);
-	if (sqlite3_changes(stim_db_handle(db)) != 1)
-		return stim_err(err, STIM_NOT_FOUND, "bucket %s", name);
-	if (exec_for_bucket(db, del_sql, name, "clear bucket IAM bindings", err) < 0)
-		return -1;
-	for (size_t i = 0; i < p->n; i++) {
-		if (write_binding(db, name, (int64_t)i, &p->bindings[i], err) < 0)
-			return -1;
-	}
-	return 0;
+	return stim_store_iam_policy_put(db, resource, p, 0, err);
 }
 
 int stim_store_buckets_with_lifecycle(struct stim_db *db, struct stim_strv *names,

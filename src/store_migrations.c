@@ -413,6 +413,49 @@ const struct stim_migration stim_migrations[] = {
 	      "  disabled INTEGER NOT NULL DEFAULT 0"
 	      ");"
 	      "CREATE INDEX sa_keys_by_account ON sa_keys (sa_unique_id, key_id);" },
+	/* IAM policies of every kind of resource, keyed "projects/ID",
+	 * "buckets/NAME", "serviceAccounts/UNIQUE_ID": a binding per row,
+	 * its members one row each, found by member for enforcement. gen is
+	 * the etag's (buckets' etag is their metageneration instead). The
+	 * bucket policies of migration 2 move here, and go with their
+	 * bucket as they did. */
+	{ 19, "CREATE TABLE iam_policies ("
+	      "  resource TEXT PRIMARY KEY,"
+	      "  version INTEGER NOT NULL,"
+	      "  gen INTEGER NOT NULL"
+	      ") WITHOUT ROWID;"
+	      "CREATE TABLE iam_bindings ("
+	      "  resource TEXT NOT NULL REFERENCES iam_policies(resource) ON DELETE CASCADE,"
+	      "  position INTEGER NOT NULL,"
+	      "  role TEXT NOT NULL,"
+	      "  condition_title TEXT,"
+	      "  condition_description TEXT,"
+	      "  condition_expression TEXT,"
+	      "  PRIMARY KEY (resource, position)"
+	      ") WITHOUT ROWID;"
+	      "CREATE TABLE iam_members ("
+	      "  resource TEXT NOT NULL,"
+	      "  position INTEGER NOT NULL,"
+	      "  member TEXT NOT NULL,"
+	      "  PRIMARY KEY (resource, position, member),"
+	      "  FOREIGN KEY (resource, position) REFERENCES iam_bindings (resource, position)"
+	      "    ON DELETE CASCADE"
+	      ") WITHOUT ROWID;"
+	      "CREATE INDEX iam_members_by_member ON iam_members (member, resource);"
+	      "INSERT INTO iam_policies (resource, version, gen) "
+	      "  SELECT 'buckets/' || name, iam_policy_version, 0 FROM buckets;"
+	      "INSERT INTO iam_bindings (resource, position, role, condition_title, "
+	      "  condition_description, condition_expression) "
+	      "  SELECT 'buckets/' || bucket, position, role, condition_title, "
+	      "  condition_description, condition_expression FROM bucket_iam_bindings;"
+	      "INSERT INTO iam_members (resource, position, member) "
+	      "  SELECT 'buckets/' || bucket, position, member FROM bucket_iam_members;"
+	      "DROP TABLE bucket_iam_members;"
+	      "DROP TABLE bucket_iam_bindings;"
+	      "ALTER TABLE buckets DROP COLUMN iam_policy_version;"
+	      "CREATE TRIGGER buckets_iam_policy AFTER DELETE ON buckets BEGIN"
+	      "  DELETE FROM iam_policies WHERE resource = 'buckets/' || OLD.name;"
+	      "END;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

@@ -17,6 +17,7 @@
 #include "src/error.h"
 #include "src/projects.h"
 #include "src/store.h"
+#include "src/store_buckets.h"
 #include "src/store_internal.h"
 #include "src/store_projects.h"
 #include "src/util.h"
@@ -195,6 +196,67 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(err);
 	assert_int_equal(err->code, STIM_FAILED_PRECONDITION);
 	assert_non_null(strstr(err->msg, "newer than this binary"));
+}
+
+/* Migration 19 moves the bucket policies of migration 2 into the shared
+ * IAM tables, and a bucket's delete still takes its policy along. */
+static void test_bucket_policies_move(void **state)
+{
+	struct fixture *f = *state;
+	cleanup_error stim_error_t err = NULL;
+	cleanup_free char *path = xasprintf("%s/stimulator.db", f->data);
+	struct stim_iam_policy p;
+	struct stim_store *s;
+	sqlite3 *raw = NULL;
+
+	assert_int_equal(stim_mkdir_p(f->data, 0700, &err), 0);
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (int i = 0; i < 18; i++)
+		assert_int_equal(sqlite3_exec(raw, stim_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			raw,
+			"PRAGMA user_version = 18;"
+			"INSERT INTO projects (project_id, project_number, name, "
+			"  lifecycle_state, create_time) VALUES ('p1', 77, 'p', 'ACTIVE', 0);"
+			"INSERT INTO buckets VALUES ('b1', 77, 1, 1, 'US', 'STANDARD', "
+			"  'DEFAULT', 'inherited', 0, 0, 0, 0, 0, 0, 0, 0, 3);"
+			"INSERT INTO bucket_iam_bindings VALUES ('b1', 0, 'roles/storage.admin', "
+			"  't', NULL, 'true');"
+			"INSERT INTO bucket_iam_members VALUES ('b1', 0, 'user:a@example.com');"
+			"INSERT INTO bucket_iam_members VALUES ('b1', 0, 'user:b@example.com');",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(raw);
+
+	s = open_ok(f->data);
+	{
+		cleanup_db struct stim_db *db = stim_store_db(s, &err);
+
+		assert_int_equal(stim_store_bucket_policy_get(db, "b1", &p, &err), 0);
+		assert_int_equal(p.version, 3);
+		assert_int_equal(p.n, 1);
+		assert_string_equal(p.bindings[0].role, "roles/storage.admin");
+		assert_string_equal(p.bindings[0].cond_expression, "true");
+		assert_null(p.bindings[0].cond_description);
+		assert_int_equal(p.bindings[0].members.n, 2);
+		assert_string_equal(p.bindings[0].members.v[1], "user:b@example.com");
+		stim_iam_policy_fini(&p);
+		assert_int_equal(stim_db_exec(db, "DELETE FROM buckets WHERE name = 'b1'", &err),
+				 0);
+		{
+			cleanup_reset sqlite3_stmt *st = stim_db_stmt(
+				db,
+				"SELECT (SELECT count(*) FROM iam_policies) + (SELECT count(*) "
+				"FROM iam_bindings) + (SELECT count(*) FROM iam_members)",
+				&err);
+
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), 0);
+		}
+	}
+	stim_store_close(s);
 }
 
 static void test_tx_rolls_back_when_not_committed(void **state)
@@ -422,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_creates_dir_0700, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_fails_on_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations_to_latest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bucket_policies_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_rolls_back_when_not_committed, setup,

@@ -1,0 +1,141 @@
+/* IAM policies of projects and service accounts (see iam_policies.h). */
+#include "src/iam_policies.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/cleanup.h"
+#include "src/etag.h"
+#include "src/projects.h"
+#include "src/service_accounts.h"
+#include "src/store_iam_policies.h"
+#include "src/util.h"
+
+/* The etag of generation gen. The caller's. */
+static char *policy_etag(int64_t gen)
+{
+	unsigned char bytes[8];
+
+	if (gen == 0)
+		return xstrdup("ACAB");
+	for (int i = 0; i < 8; i++)
+		bytes[i] = (unsigned char)(gen >> (8 * (7 - i)));
+	return stim_base64_encode(bytes, sizeof(bytes), false);
+}
+
+static int get(struct stim_ctx *ctx, const char *resource, const char *what, int requested_version,
+	       struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	int64_t gen;
+
+	if (db == NULL || stim_store_iam_policy_get(db, resource, out, &gen, err) < 0)
+		return -1;
+	/* A client that does not know conditions must not see a policy whose
+	 * bindings it would misread as unconditional (IAM's rule). */
+	if (requested_version < 3 && stim_iam_policy_has_conditions(out)) {
+		stim_iam_policy_fini(out);
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "badRequest",
+				       "The policy of %s has conditional role bindings: request "
+				       "policy version 3 to read it.",
+				       what);
+	}
+	out->etag = policy_etag(gen);
+	return 0;
+}
+
+static int set(struct stim_ctx *ctx, const char *resource, struct stim_iam_policy *in,
+	       struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = NULL;
+	cleanup_tx struct stim_tx *tx = NULL;
+	cleanup_free char *etag = NULL;
+	struct stim_iam_policy cur;
+	int64_t gen;
+
+	memset(out, 0, sizeof(*out));
+	if (stim_iam_policy_check(in, err) < 0)
+		return -1;
+	/* gcloud always sends version 3; IAM keeps 1 for a policy that has
+	 * no conditions, and answers so. */
+	if (!stim_iam_policy_has_conditions(in))
+		in->version = 1;
+	db = stim_store_db(ctx->store, err);
+	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
+	if (tx == NULL || stim_store_iam_policy_get(db, resource, &cur, &gen, err) < 0)
+		return -1;
+	stim_iam_policy_fini(&cur);
+	etag = policy_etag(gen);
+	if (in->etag != NULL && in->etag[0] != '\0' && !stim_etag_equal(in->etag, etag))
+		return stim_err_reason(err, STIM_ABORTED, "aborted",
+				       "There were concurrent policy changes. Please retry the "
+				       "whole read-modify-write with exponential backoff.");
+	if (stim_store_iam_policy_put(db, resource, in, gen + 1, err) < 0 ||
+	    stim_store_iam_policy_get(db, resource, out, &gen, err) < 0)
+		return -1;
+	if (stim_tx_commit(steal_pointer(&tx), err) < 0) {
+		stim_iam_policy_fini(out);
+		return -1;
+	}
+	out->etag = policy_etag(gen);
+	return 0;
+}
+
+/* "projects/ID" of a project that exists (CRM's refusal otherwise). */
+static char *project_resource(struct stim_ctx *ctx, const char *project, stim_error_t *err)
+{
+	struct stim_project p;
+	char *resource;
+
+	if (stim_project_get(ctx, project, &p, err) < 0)
+		return NULL;
+	resource = xasprintf("projects/%s", p.project_id);
+	stim_project_fini(&p);
+	return resource;
+}
+
+/* "serviceAccounts/UNIQUE_ID" of a live account: keyed by unique id, so
+ * an account made again under a deleted one's email starts afresh. */
+static char *sa_resource(struct stim_ctx *ctx, const char *account, stim_error_t *err)
+{
+	struct stim_service_account sa;
+	char *resource;
+
+	if (stim_sa_get(ctx, account, &sa, err) < 0)
+		return NULL;
+	resource = xasprintf("serviceAccounts/%lld", (long long)sa.unique_id);
+	stim_sa_fini(&sa);
+	return resource;
+}
+
+int stim_project_iam_get(struct stim_ctx *ctx, const char *project, int requested_version,
+			 struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_free char *resource = project_resource(ctx, project, err);
+
+	return resource != NULL ? get(ctx, resource, resource, requested_version, out, err) : -1;
+}
+
+int stim_project_iam_set(struct stim_ctx *ctx, const char *project, struct stim_iam_policy *in,
+			 struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_free char *resource = project_resource(ctx, project, err);
+
+	return resource != NULL ? set(ctx, resource, in, out, err) : -1;
+}
+
+int stim_sa_iam_get(struct stim_ctx *ctx, const char *account, int requested_version,
+		    struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_free char *resource = sa_resource(ctx, account, err);
+
+	return resource != NULL ? get(ctx, resource, account, requested_version, out, err) : -1;
+}
+
+int stim_sa_iam_set(struct stim_ctx *ctx, const char *account, struct stim_iam_policy *in,
+		    struct stim_iam_policy *out, stim_error_t *err)
+{
+	cleanup_free char *resource = sa_resource(ctx, account, err);
+
+	return resource != NULL ? set(ctx, resource, in, out, err) : -1;
+}
