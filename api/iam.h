@@ -23,5 +23,9 @@ extern const size_t api_iam_key_routes_count;
  * accounts (api/iam_policies.c). */
 extern const struct api_route api_iam_policy_routes[];
 extern const size_t api_iam_policy_routes_count;
+/* Roles: the predefined catalogue, custom roles, testable permissions
+ * (api/iam_roles.c). */
+extern const struct api_route api_iam_role_routes[];
+extern const size_t api_iam_role_routes_count;
 extern const struct api_route api_oauth_routes[];
 extern const size_t api_oauth_routes_count;

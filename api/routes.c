@@ -32,5 +32,6 @@ void api_routes_register(struct api_router *router)
 	api_router_add(router, api_iam_routes, api_iam_routes_count);
 	api_router_add(router, api_iam_key_routes, api_iam_key_routes_count);
 	api_router_add(router, api_iam_policy_routes, api_iam_policy_routes_count);
+	api_router_add(router, api_iam_role_routes, api_iam_role_routes_count);
 	api_router_add(router, api_oauth_routes, api_oauth_routes_count);
 }

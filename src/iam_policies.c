@@ -5,23 +5,14 @@
 #include <string.h>
 
 #include "src/cleanup.h"
+#include "src/custom_roles.h"
 #include "src/etag.h"
+#include "src/iam_roles.h"
 #include "src/projects.h"
 #include "src/service_accounts.h"
+#include "src/store_custom_roles.h"
 #include "src/store_iam_policies.h"
 #include "src/util.h"
-
-/* The etag of generation gen. The caller's. */
-static char *policy_etag(int64_t gen)
-{
-	unsigned char bytes[8];
-
-	if (gen == 0)
-		return xstrdup("ACAB");
-	for (int i = 0; i < 8; i++)
-		bytes[i] = (unsigned char)(gen >> (8 * (7 - i)));
-	return stim_base64_encode(bytes, sizeof(bytes), false);
-}
 
 static int get(struct stim_ctx *ctx, const char *resource, const char *what, int requested_version,
 	       struct stim_iam_policy *out, stim_error_t *err)
@@ -40,12 +31,55 @@ static int get(struct stim_ctx *ctx, const char *resource, const char *what, int
 				       "policy version 3 to read it.",
 				       what);
 	}
-	out->etag = policy_etag(gen);
+	out->etag = stim_iam_etag(gen);
 	return 0;
 }
 
-static int set(struct stim_ctx *ctx, const char *resource, struct stim_iam_policy *in,
-	       struct stim_iam_policy *out, stim_error_t *err)
+/* Refuses a binding of a role IAM would not grant on the resource: an
+ * unknown predefined role, one that grants nothing there, or a custom
+ * role that is not the project's own and live. */
+static int roles_check(struct stim_db *db, const struct stim_iam_policy *p,
+		       enum stim_iam_resource_kind kind, const char *project, stim_error_t *err)
+{
+	cleanup_free char *own = xasprintf("projects/%s/roles/", project);
+
+	for (size_t i = 0; i < p->n; i++) {
+		const char *role = p->bindings[i].role;
+		const struct stim_role_def *def = stim_role_predefined(role);
+		struct stim_custom_role custom;
+		cleanup_error stim_error_t e = NULL;
+		bool ok;
+
+		if (stim_str_has_prefix(role, "roles/")) {
+			if (def == NULL || !stim_role_grantable_on(def->permissions, kind))
+				return stim_err_reason(err, STIM_INVALID_ARGUMENT, "badRequest",
+						       "Role %s is not supported for this "
+						       "resource.",
+						       role);
+			continue;
+		}
+		ok = stim_str_has_prefix(role, own) &&
+		     stim_store_custom_role_get(db, project, role + strlen(own), &custom, &e) == 0;
+		if (ok) {
+			ok = custom.deleted_ms == 0;
+			stim_custom_role_fini(&custom);
+		}
+		if (e != NULL && e->code != STIM_NOT_FOUND) {
+			*err = steal_pointer(&e);
+			return -1;
+		}
+		if (!ok)
+			return stim_err_reason(err, STIM_INVALID_ARGUMENT, "badRequest",
+					       "Role (%s) does not exist in the resource's "
+					       "hierarchy.",
+					       role);
+	}
+	return 0;
+}
+
+static int set(struct stim_ctx *ctx, const char *resource, enum stim_iam_resource_kind kind,
+	       const char *project, struct stim_iam_policy *in, struct stim_iam_policy *out,
+	       stim_error_t *err)
 {
 	cleanup_db struct stim_db *db = NULL;
 	cleanup_tx struct stim_tx *tx = NULL;
@@ -62,10 +96,11 @@ static int set(struct stim_ctx *ctx, const char *resource, struct stim_iam_polic
 		in->version = 1;
 	db = stim_store_db(ctx->store, err);
 	tx = db != NULL ? stim_tx_begin(db, err) : NULL;
-	if (tx == NULL || stim_store_iam_policy_get(db, resource, &cur, &gen, err) < 0)
+	if (tx == NULL || roles_check(db, in, kind, project, err) < 0 ||
+	    stim_store_iam_policy_get(db, resource, &cur, &gen, err) < 0)
 		return -1;
 	stim_iam_policy_fini(&cur);
-	etag = policy_etag(gen);
+	etag = stim_iam_etag(gen);
 	if (in->etag != NULL && in->etag[0] != '\0' && !stim_etag_equal(in->etag, etag))
 		return stim_err_reason(err, STIM_ABORTED, "aborted",
 				       "There were concurrent policy changes. Please retry the "
@@ -77,12 +112,14 @@ static int set(struct stim_ctx *ctx, const char *resource, struct stim_iam_polic
 		stim_iam_policy_fini(out);
 		return -1;
 	}
-	out->etag = policy_etag(gen);
+	out->etag = stim_iam_etag(gen);
 	return 0;
 }
 
-/* "projects/ID" of a project that exists (CRM's refusal otherwise). */
-static char *project_resource(struct stim_ctx *ctx, const char *project, stim_error_t *err)
+/* "projects/ID" of a project that exists (CRM's refusal otherwise), and
+ * its id. */
+static char *project_resource(struct stim_ctx *ctx, const char *project, char **id,
+			      stim_error_t *err)
 {
 	struct stim_project p;
 	char *resource;
@@ -90,13 +127,16 @@ static char *project_resource(struct stim_ctx *ctx, const char *project, stim_er
 	if (stim_project_get(ctx, project, &p, err) < 0)
 		return NULL;
 	resource = xasprintf("projects/%s", p.project_id);
+	*id = steal_pointer(&p.project_id);
 	stim_project_fini(&p);
 	return resource;
 }
 
-/* "serviceAccounts/UNIQUE_ID" of a live account: keyed by unique id, so
- * an account made again under a deleted one's email starts afresh. */
-static char *sa_resource(struct stim_ctx *ctx, const char *account, stim_error_t *err)
+/* "serviceAccounts/UNIQUE_ID" of a live account, and its project: keyed
+ * by unique id, so an account made again under a deleted one's email
+ * starts afresh. */
+static char *sa_resource(struct stim_ctx *ctx, const char *account, char **project,
+			 stim_error_t *err)
 {
 	struct stim_service_account sa;
 	char *resource;
@@ -104,6 +144,7 @@ static char *sa_resource(struct stim_ctx *ctx, const char *account, stim_error_t
 	if (stim_sa_get(ctx, account, &sa, err) < 0)
 		return NULL;
 	resource = xasprintf("serviceAccounts/%lld", (long long)sa.unique_id);
+	*project = steal_pointer(&sa.project);
 	stim_sa_fini(&sa);
 	return resource;
 }
@@ -111,7 +152,8 @@ static char *sa_resource(struct stim_ctx *ctx, const char *account, stim_error_t
 int stim_project_iam_get(struct stim_ctx *ctx, const char *project, int requested_version,
 			 struct stim_iam_policy *out, stim_error_t *err)
 {
-	cleanup_free char *resource = project_resource(ctx, project, err);
+	cleanup_free char *id = NULL;
+	cleanup_free char *resource = project_resource(ctx, project, &id, err);
 
 	return resource != NULL ? get(ctx, resource, resource, requested_version, out, err) : -1;
 }
@@ -119,15 +161,17 @@ int stim_project_iam_get(struct stim_ctx *ctx, const char *project, int requeste
 int stim_project_iam_set(struct stim_ctx *ctx, const char *project, struct stim_iam_policy *in,
 			 struct stim_iam_policy *out, stim_error_t *err)
 {
-	cleanup_free char *resource = project_resource(ctx, project, err);
+	cleanup_free char *id = NULL;
+	cleanup_free char *resource = project_resource(ctx, project, &id, err);
 
-	return resource != NULL ? set(ctx, resource, in, out, err) : -1;
+	return resource != NULL ? set(ctx, resource, STIM_IAM_PROJECT, id, in, out, err) : -1;
 }
 
 int stim_sa_iam_get(struct stim_ctx *ctx, const char *account, int requested_version,
 		    struct stim_iam_policy *out, stim_error_t *err)
 {
-	cleanup_free char *resource = sa_resource(ctx, account, err);
+	cleanup_free char *id = NULL;
+	cleanup_free char *resource = sa_resource(ctx, account, &id, err);
 
 	return resource != NULL ? get(ctx, resource, account, requested_version, out, err) : -1;
 }
@@ -135,7 +179,10 @@ int stim_sa_iam_get(struct stim_ctx *ctx, const char *account, int requested_ver
 int stim_sa_iam_set(struct stim_ctx *ctx, const char *account, struct stim_iam_policy *in,
 		    struct stim_iam_policy *out, stim_error_t *err)
 {
-	cleanup_free char *resource = sa_resource(ctx, account, err);
+	cleanup_free char *project = NULL;
+	cleanup_free char *resource = sa_resource(ctx, account, &project, err);
 
-	return resource != NULL ? set(ctx, resource, in, out, err) : -1;
+	return resource != NULL
+		       ? set(ctx, resource, STIM_IAM_SERVICE_ACCOUNT, project, in, out, err)
+		       : -1;
 }

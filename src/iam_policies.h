@@ -7,8 +7,10 @@
  * does not retry it. Etags are compared as bytes (src/etag.h): a policy's
  * is its generation's eight bytes; a resource never given a policy has
  * IAM's "ACAB". A policy with conditions is read only by a caller asking
- * for version 3. Buckets keep theirs in src/buckets.c, whose etag is the
- * bucket's own.
+ * for version 3. A binding's role must be one IAM would grant there: a
+ * predefined role that grants something on that kind of resource, or a
+ * live custom role of the resource's own project. Buckets keep theirs in
+ * src/buckets.c, whose etag is the bucket's own.
  */
 
 #include "src/context.h"

@@ -130,3 +130,14 @@ int stim_iam_policy_check(struct stim_iam_policy *p, stim_error_t *err)
 	p->n = kept;
 	return 0;
 }
+
+char *stim_iam_etag(int64_t gen)
+{
+	unsigned char bytes[8];
+
+	if (gen == 0)
+		return xstrdup("ACAB");
+	for (int i = 0; i < 8; i++)
+		bytes[i] = (unsigned char)(gen >> (8 * (7 - i)));
+	return stim_base64_encode(bytes, sizeof(bytes), false);
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "src/error.h"
 #include "src/strv.h"
@@ -44,3 +45,8 @@ bool stim_iam_policy_has_conditions(const struct stim_iam_policy *p);
  * without members are dropped, as IAM does.
  */
 int stim_iam_policy_check(struct stim_iam_policy *p, stim_error_t *err);
+
+/* The etag of what IAM keeps at generation gen (a policy, a custom role):
+ * the generation's eight bytes in base64; gen 0, a resource never given a
+ * policy, is IAM's "ACAB". Compared as bytes (src/etag.h). The caller's. */
+char *stim_iam_etag(int64_t gen);

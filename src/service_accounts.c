@@ -153,22 +153,6 @@ int stim_sa_list(struct stim_ctx *ctx, const char *project, const char *after, i
 	return stim_store_sa_list(db, project, after != NULL ? after : "", limit, out, n, err);
 }
 
-/* Whether mask, a comma-separated field list, names field. */
-static bool masked(const char *mask, const char *field)
-{
-	size_t n = strlen(field);
-
-	for (const char *p = mask; p != NULL && *p != '\0';) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-
-		if (len == n && strncmp(p, field, n) == 0)
-			return true;
-		p = comma != NULL ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 static void set_text(char **field, const char *value)
 {
 	free(*field);
@@ -184,14 +168,15 @@ int stim_sa_patch(struct stim_ctx *ctx, const char *name, const char *display_na
 	if (db == NULL || texts_check(display_name, description, err) < 0 ||
 	    stim_sa_find(db, name, false, out, err) < 0)
 		return -1;
-	if (mask == NULL || (!masked(mask, "displayName") && !masked(mask, "description"))) {
+	if (mask == NULL ||
+	    (!stim_csv_has(mask, "displayName") && !stim_csv_has(mask, "description"))) {
 		stim_sa_fini(out);
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "badRequest",
 				       "updateMask must name displayName or description.");
 	}
-	if (masked(mask, "displayName"))
+	if (stim_csv_has(mask, "displayName"))
 		set_text(&out->display_name, display_name);
-	if (masked(mask, "description"))
+	if (stim_csv_has(mask, "description"))
 		set_text(&out->description, description);
 	if (stim_store_sa_update(db, out, err) < 0) {
 		stim_sa_fini(out);

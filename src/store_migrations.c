@@ -456,6 +456,27 @@ const struct stim_migration stim_migrations[] = {
 	      "CREATE TRIGGER buckets_iam_policy AFTER DELETE ON buckets BEGIN"
 	      "  DELETE FROM iam_policies WHERE resource = 'buckets/' || OLD.name;"
 	      "END;" },
+	/* Custom roles per project, their permissions one row each. A
+	 * deleted role keeps its row (deleted_ms) until it can no longer be
+	 * undeleted. */
+	{ 20, "CREATE TABLE custom_roles ("
+	      "  project TEXT NOT NULL,"
+	      "  role_id TEXT NOT NULL,"
+	      "  title TEXT NOT NULL,"
+	      "  description TEXT,"
+	      "  stage TEXT NOT NULL,"
+	      "  deleted_ms INTEGER NOT NULL DEFAULT 0,"
+	      "  gen INTEGER NOT NULL,"
+	      "  PRIMARY KEY (project, role_id)"
+	      ") WITHOUT ROWID;"
+	      "CREATE TABLE custom_role_permissions ("
+	      "  project TEXT NOT NULL,"
+	      "  role_id TEXT NOT NULL,"
+	      "  permission TEXT NOT NULL,"
+	      "  PRIMARY KEY (project, role_id, permission),"
+	      "  FOREIGN KEY (project, role_id) REFERENCES custom_roles (project, role_id)"
+	      "    ON DELETE CASCADE"
+	      ") WITHOUT ROWID;" },
 };
 
 const int stim_migrations_count = (int)STIM_ARRAY_SIZE(stim_migrations);

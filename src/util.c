@@ -288,3 +288,17 @@ int stim_mkdir_p(const char *dir, unsigned mode, stim_error_t *err)
 	free(path);
 	return 0;
 }
+
+bool stim_csv_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, item, n) == 0)
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}

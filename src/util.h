@@ -55,6 +55,9 @@ int stim_base64_decode(const char *s, unsigned char *out, size_t outsz);
 /* Strings. */
 bool stim_str_has_prefix(const char *s, const char *prefix);
 bool stim_str_has_suffix(const char *s, const char *suffix);
+/* Whether the comma-separated list (an updateMask) names item; a NULL
+ * list names nothing. */
+bool stim_csv_has(const char *list, const char *item);
 /* What follows the last '/' (all of s without one; "" for "/" or a URL
  * ending in '/'): a path's last component, a resource URL's name. */
 const char *stim_path_basename(const char *s);

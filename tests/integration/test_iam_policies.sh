@@ -70,6 +70,22 @@ google_error "a role that is no role name" \
 	"$(http POST "$CRM:setIamPolicy" -d '{"policy":{"bindings":[{"role":"admin","members":["user:a@example.com"]}]}}')" \
 	400 invalid INVALID_ARGUMENT
 google_error "no policy" "$(http POST "$CRM:setIamPolicy" -d '{}')" 400 required INVALID_ARGUMENT
+role_body() { # ROLE
+	printf '{"policy":{"bindings":[{"role":"%s","members":["user:a@example.com"]}]}}' "$1"
+}
+google_error "a predefined role that does not exist" \
+	"$(http POST "$CRM:setIamPolicy" -d "$(role_body roles/storage.nothing)")" 400 badRequest INVALID_ARGUMENT
+check "a custom role" gcloud iam roles create polReader --project $P --title R \
+	--permissions storage.objects.get
+expect_eq "the project's own custom role can be granted" \
+	"$(http POST "$CRM:setIamPolicy" -d "$(role_body "projects/$P/roles/polReader")" | head -n1)" 200
+google_error "another project's cannot" \
+	"$(http POST "$CRM:setIamPolicy" -d "$(role_body projects/other-project/roles/polReader)")" \
+	400 badRequest INVALID_ARGUMENT
+check "the custom role deleted" gcloud iam roles delete polReader --project $P
+google_error "nor a deleted one" \
+	"$(http POST "$CRM:setIamPolicy" -d "$(role_body "projects/$P/roles/polReader")")" \
+	400 badRequest INVALID_ARGUMENT
 google_error "an unknown project: as CRM answers" \
 	"$(http POST /v1/projects/no-such-project:getIamPolicy)" 403 forbidden PERMISSION_DENIED
 expect_eq "Resource Manager v3 answers the same policy" \
@@ -87,6 +103,9 @@ uid=$(gcloud iam service-accounts describe "$E" --format='value(uniqueId)')
 expect_eq "the same by unique id, under projects/-" \
 	"$(http POST "/v1/projects/-/serviceAccounts/$uid:getIamPolicy" | tail -n +2 | jq -r '.bindings[0].role')" \
 	roles/iam.serviceAccountUser
+google_error "a role that grants nothing on an account is not taken there" \
+	"$(http POST "/v1/projects/-/serviceAccounts/$E:setIamPolicy" -d "$(role_body roles/storage.admin)")" \
+	400 badRequest INVALID_ARGUMENT
 check "removed" gcloud iam service-accounts remove-iam-policy-binding "$E" \
 	--member=user:bob@example.com --role=roles/iam.serviceAccountUser
 check "a binding again" gcloud iam service-accounts add-iam-policy-binding "$E" \
