@@ -18,10 +18,12 @@
 
 /* What an inner request sees of headers: its own Content-Type, and the
  * batch's Host (resource links in its answer point where the batch
- * went, as gcloud prints them). */
+ * went, as gcloud prints them) and Authorization (the batch's credential
+ * is each part's, as on Google's batch endpoints). */
 struct inner {
 	const struct stim_batch_part *part;
 	const char *host;
+	const char *authorization;
 };
 
 static const char *part_header(void *conn, const char *name)
@@ -30,6 +32,8 @@ static const char *part_header(void *conn, const char *name)
 
 	if (strcasecmp(name, "Content-Type") == 0)
 		return in->part->content_type;
+	if (strcasecmp(name, "Authorization") == 0)
+		return in->authorization;
 	return strcasecmp(name, "Host") == 0 ? in->host : NULL;
 }
 
@@ -122,7 +126,8 @@ static int api_batch_compute(struct api_req *req, stim_error_t *err)
 					    "hold a batch.\",\"status\":\"INVALID_ARGUMENT\"}}");
 			resp.len = strlen(resp.body);
 		} else {
-			struct inner in = { &parts[i], api_header(req, "Host") };
+			struct inner in = { &parts[i], api_header(req, "Host"),
+					    api_header(req, "Authorization") };
 
 			api_dispatch(req->dispatcher, parts[i].method, parts[i].path, parts[i].body,
 				     parts[i].body_len, id, part_header, &in, &resp, allow,

@@ -69,6 +69,7 @@ static int api_crm_projects_create(struct api_req *req, stim_error_t *err)
 
 	if (body == NULL || api_crm_project_spec_from_json(body, &spec, err) < 0)
 		return -1;
+	spec.owner = req->principal;
 	ret = stim_project_create(req->ctx, &spec, &op, err);
 	stim_labels_fini(&spec.labels);
 	if (ret < 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/authorize.h"
 #include "api/errors.h"
 #include "api/router.h"
 #include "src/cleanup.h"
@@ -135,6 +136,11 @@ struct api_call *api_call_begin(struct api_dispatcher *d, const struct api_call_
 	c->req.metrics = d->metrics;
 
 	if (api_query_parse(q != NULL ? q + 1 : "", &c->req.query, &c->req.nquery, &err) < 0) {
+		answer_error(c, err);
+		return c;
+	}
+	if (d->ctx != NULL && d->ctx->cfg != NULL && d->ctx->cfg->auth == STIM_AUTH_ENFORCE &&
+	    api_authorize(&c->req, api_router_label(d->router, (size_t)m.id), &err) < 0) {
 		answer_error(c, err);
 		return c;
 	}

@@ -189,5 +189,7 @@ void api_req_fini(struct api_req *req)
 	req->nquery = 0;
 	stim_fields_free(req->fields);
 	req->fields = NULL;
+	free(req->principal);
+	req->principal = NULL;
 	api_response_fini(&req->resp);
 }

@@ -116,6 +116,10 @@ struct api_req {
 	void *conn;
 	/* The HTTP layer's counters, for the /metrics handler (may be NULL). */
 	struct api_metrics *metrics;
+	/* Under `serve --auth enforce`: who the caller's token stands for
+	 * ("user:EMAIL", "serviceAccount:EMAIL"), owned; NULL otherwise or
+	 * without a token (api/authorize.c). */
+	char *principal;
 	struct api_response resp;
 };
 

@@ -18,9 +18,11 @@
 #include "sandbox/cgroup.h"
 #include "src/compute_ops.h"
 #include "src/config.h"
+#include "src/decision_cache.h"
 #include "src/context.h"
 #include "src/firewall_log.h"
 #include "src/housekeeping.h"
+#include "src/iam_policies.h"
 #include "src/instances.h"
 #include "src/log.h"
 #include "src/signing.h"
@@ -140,6 +142,31 @@ static void block_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Makes owner an owner of every project there is now (serve --owner). */
+static int own_projects(struct stim_ctx *ctx, const char *owner, stim_error_t *err)
+{
+	struct stim_project_query q = { .page_size = 500 };
+	cleanup_free char *token = NULL;
+	int ret = 0;
+
+	do {
+		struct stim_project_page page = { 0 };
+
+		if (stim_project_list(ctx, &q, &page, err) < 0)
+			return -1;
+		for (size_t i = 0; i < page.n && ret == 0; i++)
+			ret = stim_project_iam_grant(ctx, page.items[i].project_id, "roles/owner",
+						     owner, err);
+		free(token);
+		token = steal_pointer(&page.next_page_token);
+		q.page_token = token;
+		stim_project_page_fini(&page);
+	} while (ret == 0 && token != NULL);
+	if (ret == 0)
+		STIM_LOG_I("%s owns every project there is", owner);
+	return ret;
+}
+
 static int serve(const struct stim_config *cfg, stim_error_t *err)
 {
 	struct stim_ctx ctx = { .cfg = cfg };
@@ -158,10 +185,14 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 		return stim_err_wrap(err, "store");
 	ctx.compute_hub = stim_compute_hub_new();
 	ctx.signer = stim_signing_key_open(cfg->data_dir);
+	if (cfg->auth == STIM_AUTH_ENFORCE)
+		ctx.iam_cache = stim_decision_cache_new();
 	ctx.tokens = stim_tokens_load(cfg->data_dir, err);
 	if (ctx.tokens == NULL)
 		goto out;
 	if (stim_project_ensure(&ctx, cfg->default_project, err) < 0)
+		goto out;
+	if (cfg->owner != NULL && own_projects(&ctx, cfg->owner, err) < 0)
 		goto out;
 	ctx.blobs = stim_blobs_open(cfg->data_dir, err);
 	if (ctx.blobs == NULL)
@@ -239,6 +270,7 @@ out:
 	stim_store_close(ctx.store);
 	stim_compute_hub_free(ctx.compute_hub);
 	stim_tokens_free(ctx.tokens);
+	stim_decision_cache_free(ctx.iam_cache);
 	stim_signing_key_free(ctx.signer);
 	if (ret == 0)
 		STIM_LOG_I("stopped");
@@ -259,14 +291,6 @@ int stim_cmd_serve(int argc, char **argv)
 	}
 	if (ret < 0) {
 		fprintf(stderr, "stimulator serve: %s\n", err->msg);
-		stim_config_fini(&cfg);
-		return 2;
-	}
-	/* Token checks arrive with IAM; a daemon that accepted the flag now
-	 * would let every call through while claiming to enforce. */
-	if (cfg.auth == STIM_AUTH_ENFORCE) {
-		fprintf(stderr, "stimulator serve: --auth enforce is not available yet: this "
-				"build has no token checks, and would allow every call\n");
 		stim_config_fini(&cfg);
 		return 2;
 	}

@@ -66,8 +66,10 @@ void stim_config_usage(const char *prog)
 	printf("usage: %s serve [OPTIONS]\n\n"
 	       "  --listen HOST:PORT       address to serve every API on (default %s)\n"
 	       "  --data-dir DIR           database and blobs (default %s, created 0700)\n"
-	       "  --auth off|enforce       require Bearer tokens issued by the daemon (default "
-	       "off)\n"
+	       "  --auth off|enforce       require Bearer tokens issued by the daemon and check\n"
+	       "                           every call against IAM policies (default off)\n"
+	       "  --owner MEMBER           with --auth enforce: user:EMAIL made owner of every\n"
+	       "                           project that exists at start\n"
 	       "  --log text|json          log line format (default text)\n"
 	       "  --log-level LEVEL        debug, info, warn or error (default info)\n"
 	       "  --images DIR             extra image recipes\n"
@@ -156,6 +158,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		OPT_INSTANCE_QUOTA,
 		OPT_USERNS,
 		OPT_EXTERNAL_RANGE,
+		OPT_OWNER,
 	};
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -172,6 +175,7 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 		{ "instance-quota", required_argument, NULL, OPT_INSTANCE_QUOTA },
 		{ "userns", no_argument, NULL, OPT_USERNS },
 		{ "external-range", required_argument, NULL, OPT_EXTERNAL_RANGE },
+		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -273,6 +277,15 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 						"--external-range %s: expected a /19 or larger",
 						optarg);
 			break;
+		case OPT_OWNER:
+			if (!stim_str_has_prefix(optarg, "user:") &&
+			    !stim_str_has_prefix(optarg, "serviceAccount:"))
+				return stim_err(err, STIM_INVALID_ARGUMENT,
+						"--owner %s: expected user:EMAIL or "
+						"serviceAccount:EMAIL",
+						optarg);
+			replace(&cfg->owner, optarg);
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -285,6 +298,9 @@ int stim_config_parse(struct stim_config *cfg, int argc, char **argv, stim_error
 	}
 	if (optind < argc)
 		return stim_err(err, STIM_INVALID_ARGUMENT, "unexpected argument %s", argv[optind]);
+	if (cfg->owner != NULL && cfg->auth != STIM_AUTH_ENFORCE)
+		return stim_err(err, STIM_INVALID_ARGUMENT,
+				"--owner needs --auth enforce: without it nobody's rights count");
 	return 0;
 }
 
@@ -295,5 +311,6 @@ void stim_config_fini(struct stim_config *cfg)
 	free(cfg->images_dir);
 	free(cfg->default_project);
 	free(cfg->ready_file);
+	free(cfg->owner);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -43,6 +43,9 @@ struct stim_config {
 	uint16_t listen_port; /* 0: the kernel picks one (tests) */
 	char *data_dir;
 	enum stim_auth_mode auth;
+	/* --owner: under --auth enforce, the member ("user:EMAIL") made owner
+	 * of every project that exists at start; NULL: none. */
+	char *owner;
 	enum stim_log_format log_format;
 	enum stim_log_level log_level;
 	char *images_dir;	       /* NULL: the built-in recipes only */

@@ -15,6 +15,7 @@ struct stim_workers;
 struct stim_supervisor;
 struct stim_signing_key;
 struct stim_tokens;
+struct stim_decision_cache;
 
 struct stim_ctx {
 	const struct stim_config *cfg;
@@ -34,4 +35,7 @@ struct stim_ctx {
 	 * its access tokens (NULL: none, as in unit tests that need none). */
 	struct stim_signing_key *signer;
 	struct stim_tokens *tokens;
+	/* IAM answers already given (NULL: none kept, every question goes
+	 * to the store). */
+	struct stim_decision_cache *iam_cache;
 };

@@ -186,3 +186,29 @@ int stim_sa_iam_set(struct stim_ctx *ctx, const char *account, struct stim_iam_p
 		       ? set(ctx, resource, STIM_IAM_SERVICE_ACCOUNT, project, in, out, err)
 		       : -1;
 }
+
+int stim_project_iam_grant(struct stim_ctx *ctx, const char *project, const char *role,
+			   const char *member, stim_error_t *err)
+{
+	struct stim_iam_policy p;
+	struct stim_iam_policy out;
+	struct stim_iam_binding *b = NULL;
+	int ret;
+
+	if (stim_project_iam_get(ctx, project, 3, &p, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p.n && b == NULL; i++) {
+		if (strcmp(p.bindings[i].role, role) == 0 && p.bindings[i].cond_expression == NULL)
+			b = &p.bindings[i];
+	}
+	if (b == NULL)
+		b = stim_iam_policy_add(&p, role);
+	stim_strv_add_sorted(&b->members, member);
+	/* Read and written under the etag read: a change in between is
+	 * ABORTED, not lost. */
+	ret = stim_project_iam_set(ctx, project, &p, &out, err);
+	stim_iam_policy_fini(&p);
+	if (ret == 0)
+		stim_iam_policy_fini(&out);
+	return ret;
+}

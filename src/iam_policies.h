@@ -27,3 +27,9 @@ int stim_sa_iam_get(struct stim_ctx *ctx, const char *account, int requested_ver
 		    struct stim_iam_policy *out, stim_error_t *err);
 int stim_sa_iam_set(struct stim_ctx *ctx, const char *account, struct stim_iam_policy *in,
 		    struct stim_iam_policy *out, stim_error_t *err);
+
+/* Adds member to role's (unconditional) binding in project's policy,
+ * unless it is there: the owner a project's creator becomes, and the one
+ * `serve --owner` names. */
+int stim_project_iam_grant(struct stim_ctx *ctx, const char *project, const char *role,
+			   const char *member, stim_error_t *err);

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "src/cleanup.h"
+#include "src/decision_cache.h"
 #include "src/jwt.h"
 #include "src/rsa_keys.h"
 #include "src/sa_keys.h"
@@ -189,14 +190,43 @@ int stim_oauth_grant(struct stim_ctx *ctx, const char *grant_type, const char *a
 	return *reply != NULL ? 0 : -1;
 }
 
-int stim_oauth_check(struct stim_ctx *ctx, const char *token, struct stim_token_claims *out,
-		     stim_error_t *err)
+/* Whether the account, and the key if any, that a token stands on are
+ * still live and enabled: *why NULL, or why not. */
+static int still_live(struct stim_ctx *ctx, const char *email, const char *key_id,
+		      stim_error_t *why, uint64_t *gen, stim_error_t *err)
 {
-	cleanup_db struct stim_db *db = NULL;
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 	cleanup_error stim_error_t e = NULL;
 	struct stim_service_account sa;
 	struct stim_sa_key key;
+
+	if (db == NULL)
+		return -1;
+	/* Read while holding the store, so no change slips in between. */
+	*gen = stim_store_iam_gen(ctx->store);
+	if (key_id != NULL) {
+		if (key_of(db, key_id, &sa, &key, &e) == 0) {
+			stim_sa_key_fini(&key);
+			if (strcmp(sa.email, email) != 0)
+				stim_err(&e, STIM_UNAUTHENTICATED,
+					 "the token's key is not its account's");
+		}
+	} else if (stim_store_sa_get(db, email, 0, false, &sa, &e) == 0 && sa.disabled) {
+		stim_err(&e, STIM_UNAUTHENTICATED, "the token's account is disabled");
+	}
+	stim_sa_fini(&sa);
+	*why = steal_pointer(&e);
+	return 0;
+}
+
+int stim_oauth_check(struct stim_ctx *ctx, const char *token, struct stim_token_claims *out,
+		     stim_error_t *err)
+{
+	cleanup_error stim_error_t why = NULL;
+	cleanup_free char *key = NULL;
 	const char *email;
+	uint64_t gen;
+	bool live = false;
 
 	if (ctx->tokens == NULL)
 		return stim_err(err, STIM_UNAUTHENTICATED, "this daemon mints no tokens");
@@ -210,28 +240,23 @@ int stim_oauth_check(struct stim_ctx *ctx, const char *token, struct stim_token_
 	if (email == NULL ||
 	    (out->key_id == NULL && !stim_str_has_suffix(email, ".iam.gserviceaccount.com")))
 		return 0;
-	db = stim_store_db(ctx->store, err);
-	if (db == NULL) {
+	key = xasprintf("live|%s|%s", email, out->key_id != NULL ? out->key_id : "");
+	gen = stim_store_iam_gen(ctx->store);
+	if (ctx->iam_cache != NULL && stim_decision_cache_get(ctx->iam_cache, key, gen, &live) &&
+	    live)
+		return 0;
+	if (still_live(ctx, email, out->key_id, &why, &gen, err) < 0) {
 		stim_token_claims_fini(out);
 		return -1;
 	}
-	if (out->key_id != NULL) {
-		if (key_of(db, out->key_id, &sa, &key, &e) == 0) {
-			stim_sa_key_fini(&key);
-			if (strcmp(sa.email, email) != 0)
-				stim_err(&e, STIM_UNAUTHENTICATED,
-					 "the token's key is not its account's");
-		}
-	} else if (stim_store_sa_get(db, email, 0, false, &sa, &e) == 0 && sa.disabled) {
-		stim_err(&e, STIM_UNAUTHENTICATED, "the token's account is disabled");
-	}
-	stim_sa_fini(&sa);
-	if (e != NULL) {
+	if (ctx->iam_cache != NULL)
+		stim_decision_cache_put(ctx->iam_cache, key, gen, why == NULL);
+	if (why != NULL) {
 		stim_token_claims_fini(out);
 		return stim_err(err, STIM_UNAUTHENTICATED,
 				"Request had invalid authentication credentials: the token's key "
 				"or account was disabled or deleted (%s).",
-				e->msg);
+				why->msg);
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "src/lro.h"
 #include "src/page_token.h"
 #include "src/projects_filter.h"
+#include "src/store_iam_policies.h"
 #include "src/store_projects.h"
 #include "src/util.h"
 
@@ -210,6 +211,19 @@ static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 	return 0;
 }
 
+/* The new project's first policy: its creator owns it. */
+static int own(struct stim_db *db, const char *project_id, const char *owner, stim_error_t *err)
+{
+	cleanup_free char *resource = xasprintf("projects/%s", project_id);
+	struct stim_iam_policy p = { .version = 1 };
+	int ret;
+
+	stim_strv_push(&stim_iam_policy_add(&p, "roles/owner")->members, owner);
+	ret = stim_store_iam_policy_put(db, resource, &p, 1, err);
+	stim_iam_policy_fini(&p);
+	return ret;
+}
+
 int stim_project_create(struct stim_ctx *ctx, const struct stim_project_spec *spec,
 			struct stim_lro *op, stim_error_t *err)
 {
@@ -229,7 +243,8 @@ int stim_project_create(struct stim_ctx *ctx, const struct stim_project_spec *sp
 		return -1;
 	if (insert_new(db, spec, &p, err) < 0)
 		return -1;
-	if (stim_lro_record(db, "cp", "project.create", p.project_id, &name, err) < 0 ||
+	if ((spec->owner != NULL && own(db, p.project_id, spec->owner, err) < 0) ||
+	    stim_lro_record(db, "cp", "project.create", p.project_id, &name, err) < 0 ||
 	    stim_tx_commit(steal_pointer(&tx), err) < 0) {
 		stim_project_fini(&p);
 		return -1;

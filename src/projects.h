@@ -40,6 +40,9 @@ struct stim_project_spec {
 	const char *parent_id;
 	bool has_labels; /* false: no labels (create), unchanged (update) */
 	struct stim_labels labels;
+	/* create: the member who becomes roles/owner (the creator, under
+	 * --auth enforce), as in GCP; NULL: none. */
+	const char *owner;
 };
 
 /* A list request: filter in Resource Manager's syntax, keyset pagination. */

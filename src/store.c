@@ -27,6 +27,7 @@ struct stim_db {
 	size_t cap;
 	size_t used;
 	pthread_mutex_t lock; /* recursive: held from stim_store_db to release */
+	uint64_t iam_gen;     /* atomic: bumped by every IAM change */
 };
 
 struct stim_store {
@@ -353,4 +354,14 @@ void stim_tx_rollback(struct stim_tx *tx)
 void stim_cleanup_tx(struct stim_tx **tx)
 {
 	stim_tx_rollback(*tx);
+}
+
+void stim_db_iam_changed(struct stim_db *db)
+{
+	__atomic_add_fetch(&db->iam_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+uint64_t stim_store_iam_gen(struct stim_store *store)
+{
+	return __atomic_load_n(&store->db.iam_gen, __ATOMIC_SEQ_CST);
 }

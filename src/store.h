@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "src/error.h"
 
@@ -49,6 +50,14 @@ void stim_cleanup_db(struct stim_db **db);
 
 /* A cheap query that proves the database answers (for /health/ready). */
 int stim_store_ping(struct stim_store *store, stim_error_t *err);
+
+/* IAM's generation: every write to what an IAM answer rests on (policies,
+ * custom roles, service accounts, their keys) calls stim_db_iam_changed,
+ * from inside the writer's hold of the connection, so an answer computed
+ * under one generation (src/decision_cache.h) is never used under a
+ * later one. stim_store_iam_gen reads it without taking the connection. */
+void stim_db_iam_changed(struct stim_db *db);
+uint64_t stim_store_iam_gen(struct stim_store *store);
 
 /* The schema version the database is at. */
 int stim_store_version(struct stim_db *db, stim_error_t *err);

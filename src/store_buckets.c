@@ -351,6 +351,7 @@ int stim_store_bucket_delete(struct stim_db *db, const char *name, stim_error_t 
 	/* Labels, rules and bindings go with it (ON DELETE CASCADE). */
 	static const char sql[] = "DELETE FROM buckets WHERE name = ?1";
 
+	stim_db_iam_changed(db);
 	if (exec_for_bucket(db, sql, name, "delete bucket", err) < 0)
 		return -1;
 	if (sqlite3_changes(stim_db_handle(db)) != 1)

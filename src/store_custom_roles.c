@@ -58,6 +58,7 @@ int stim_store_custom_role_insert(struct stim_db *db, const struct stim_custom_r
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	bind_role(st, r);
@@ -177,6 +178,7 @@ int stim_store_custom_role_update(struct stim_db *db, const struct stim_custom_r
 				  "WHERE project = ?1 AND role_id = ?2";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	bind_role(st, r);

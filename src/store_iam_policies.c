@@ -128,6 +128,7 @@ int stim_store_iam_policy_put(struct stim_db *db, const char *resource,
 	cleanup_reset sqlite3_stmt *del = stim_db_stmt(db, del_sql, err);
 	cleanup_reset sqlite3_stmt *put = NULL;
 
+	stim_db_iam_changed(db);
 	if (del == NULL)
 		return -1;
 	sqlite3_bind_text(del, 1, resource, -1, SQLITE_STATIC);
@@ -145,5 +146,26 @@ int stim_store_iam_policy_put(struct stim_db *db, const char *resource,
 		if (write_binding(db, resource, (int64_t)i, &p->bindings[i], err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int stim_store_iam_bucket_project(struct stim_db *db, const char *bucket, char **project,
+				  stim_error_t *err)
+{
+	static const char sql[] = "SELECT p.project_id FROM buckets b JOIN projects p "
+				  "ON p.project_number = b.project_number WHERE b.name = ?";
+	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
+	int rc;
+
+	*project = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return stim_err(err, STIM_NOT_FOUND, "bucket %s", bucket);
+	if (rc != SQLITE_ROW)
+		return stim_db_err(db, "read a bucket's project", err);
+	*project = stim_db_column_dup(st, 0);
 	return 0;
 }

@@ -16,3 +16,8 @@ int stim_store_iam_policy_get(struct stim_db *db, const char *resource, struct s
  * transaction). */
 int stim_store_iam_policy_put(struct stim_db *db, const char *resource,
 			      const struct stim_iam_policy *p, int64_t gen, stim_error_t *err);
+
+/* The id of the project that holds bucket (the caller's), for the
+ * effective policy of what is in it. NOT_FOUND without such a bucket. */
+int stim_store_iam_bucket_project(struct stim_db *db, const char *bucket, char **project,
+				  stim_error_t *err);

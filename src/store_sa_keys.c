@@ -14,6 +14,7 @@ int stim_store_sa_key_insert(struct stim_db *db, const struct stim_sa_key *k, st
 	static const char sql[] = "INSERT INTO sa_keys (" COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
@@ -93,6 +94,7 @@ int stim_store_sa_key_set_disabled(struct stim_db *db, const char *key_id, bool 
 	static const char sql[] = "UPDATE sa_keys SET disabled = ? WHERE key_id = ?";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, disabled);
@@ -105,6 +107,7 @@ int stim_store_sa_key_delete(struct stim_db *db, const char *key_id, stim_error_
 	static const char sql[] = "DELETE FROM sa_keys WHERE key_id = ?";
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);

@@ -27,6 +27,7 @@ int stim_store_sa_insert(struct stim_db *db, const struct stim_service_account *
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sa->unique_id);
@@ -122,6 +123,7 @@ int stim_store_sa_update(struct stim_db *db, const struct stim_service_account *
 	cleanup_reset sqlite3_stmt *st = stim_db_stmt(db, sql, err);
 	int rc;
 
+	stim_db_iam_changed(db);
 	if (st == NULL)
 		return -1;
 	stim_db_bind_text_opt(st, 1, sa->display_name);

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,8 +22,19 @@
 #define SECRET_LEN  32
 #define MAC_B64_LEN 43 /* 32 bytes, base64url without padding */
 
+#define CACHE_SLOTS 1024 /* a power of two */
+
+/* A token already verified: tokens never change, so its claims can be
+ * reused until it expires, without the HMAC and the JSON again. */
+struct verified {
+	char *token; /* NULL: empty */
+	struct stim_token_claims claims;
+};
+
 struct stim_tokens {
 	unsigned char secret[SECRET_LEN];
+	pthread_mutex_t lock;
+	struct verified cache[CACHE_SLOTS];
 };
 
 struct stim_tokens *stim_tokens_new(const unsigned char *secret, size_t n)
@@ -29,6 +42,7 @@ struct stim_tokens *stim_tokens_new(const unsigned char *secret, size_t n)
 	struct stim_tokens *t = xcalloc(1, sizeof(*t));
 
 	memcpy(t->secret, secret, n < SECRET_LEN ? n : SECRET_LEN);
+	pthread_mutex_init(&t->lock, NULL);
 	return t;
 }
 
@@ -76,7 +90,12 @@ void stim_tokens_free(struct stim_tokens *t)
 {
 	if (t == NULL)
 		return;
-	OPENSSL_cleanse(t, sizeof(*t));
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(t->cache[i].token);
+		stim_token_claims_fini(&t->cache[i].claims);
+	}
+	pthread_mutex_destroy(&t->lock);
+	OPENSSL_cleanse(t->secret, sizeof(t->secret));
 	free(t);
 }
 
@@ -117,7 +136,56 @@ void stim_token_claims_fini(struct stim_token_claims *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int stim_token_parse(const struct stim_tokens *t, const char *token, int64_t now,
+/* FNV-1a of the token's signature part, which is already a hash. */
+static size_t slot_of(const char *token)
+{
+	const char *sig = strrchr(token, '.');
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = sig != NULL ? sig : token; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (size_t)(h & (CACHE_SLOTS - 1));
+}
+
+static void claims_copy(struct stim_token_claims *to, const struct stim_token_claims *from)
+{
+	to->principal = xstrdup(from->principal);
+	to->key_id = from->key_id != NULL ? xstrdup(from->key_id) : NULL;
+	to->exp = from->exp;
+}
+
+/* The claims of a token verified before, if it is in the cache. */
+static bool cached(struct stim_tokens *t, const char *token, struct stim_token_claims *out)
+{
+	struct verified *v = &t->cache[slot_of(token)];
+	size_t n = strlen(token);
+	bool hit;
+
+	pthread_mutex_lock(&t->lock);
+	/* Constant time: what is compared is a credential. */
+	hit = v->token != NULL && strlen(v->token) == n && CRYPTO_memcmp(v->token, token, n) == 0;
+	if (hit)
+		claims_copy(out, &v->claims);
+	pthread_mutex_unlock(&t->lock);
+	return hit;
+}
+
+static void remember(struct stim_tokens *t, const char *token, const struct stim_token_claims *c)
+{
+	struct verified *v = &t->cache[slot_of(token)];
+	struct verified old;
+	struct verified fresh = { .token = xstrdup(token) };
+
+	claims_copy(&fresh.claims, c);
+	pthread_mutex_lock(&t->lock);
+	old = *v;
+	*v = fresh;
+	pthread_mutex_unlock(&t->lock);
+	free(old.token);
+	stim_token_claims_fini(&old.claims);
+}
+
+int stim_token_parse(struct stim_tokens *t, const char *token, int64_t now,
 		     struct stim_token_claims *out, stim_error_t *err)
 {
 	const char *body;
@@ -132,6 +200,12 @@ int stim_token_parse(const struct stim_tokens *t, const char *token, int64_t now
 	int len;
 
 	memset(out, 0, sizeof(*out));
+	if (cached(t, token, out)) {
+		if (out->exp > now)
+			return 0;
+		stim_token_claims_fini(out);
+		return stim_err(err, STIM_UNAUTHENTICATED, "an expired token");
+	}
 	if (!stim_str_has_prefix(token, PREFIX))
 		return stim_err(err, STIM_UNAUTHENTICATED, "not a token this emulator issued");
 	body = token + strlen(PREFIX);
@@ -158,5 +232,6 @@ int stim_token_parse(const struct stim_tokens *t, const char *token, int64_t now
 	out->principal = xstrdup(principal);
 	out->key_id = key_id != NULL ? xstrdup(key_id) : NULL;
 	out->exp = exp;
+	remember(t, token, out);
 	return 0;
 }

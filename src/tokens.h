@@ -8,9 +8,10 @@
  * their HMAC-SHA256 under a secret kept in DATA/keys/token.key (0600), so
  * the daemon checks one with a hash and no lookup, across restarts, and
  * only root can mint one outside the daemon. The claims name the
- * principal, the key that signed the grant (if any) and the expiry; what
- * may have been revoked since (a disabled key or account) is checked
- * against the store by src/oauth.c.
+ * principal, the key that signed the grant (if any) and the expiry; a
+ * token verified once is remembered until it expires, as tokens never
+ * change. What may have been revoked since (a disabled key or account)
+ * is checked against the store by src/oauth.c.
  */
 
 #include <stddef.h>
@@ -40,6 +41,6 @@ char *stim_token_mint(const struct stim_tokens *t, const struct stim_token_claim
 
 /* The claims of a token the secret signed and that has not expired at
  * now (seconds); UNAUTHENTICATED otherwise, with the reason. */
-int stim_token_parse(const struct stim_tokens *t, const char *token, int64_t now,
+int stim_token_parse(struct stim_tokens *t, const char *token, int64_t now,
 		     struct stim_token_claims *out, stim_error_t *err);
 void stim_token_claims_fini(struct stim_token_claims *c);

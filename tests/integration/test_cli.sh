@@ -44,9 +44,11 @@ for bad in "--auth maybe" "--log xml" "--listen 127.0.0.1" "--threads 0" "--bogu
 	expect_eq "serve $bad is a usage error" "$rc" 2
 done
 check "serve --help" "$S" serve --help
-out=$("$S" serve --auth enforce --data-dir "$STIM_TMP/enforce" 2>&1) && rc=0 || rc=$?
-expect_eq "serve --auth enforce is refused until token checks exist" "$rc" 2
-expect_contains "and says why" "$out" "no token checks"
+out=$("$S" serve --owner user:a@example.com --data-dir "$STIM_TMP/owner" 2>&1) && rc=0 || rc=$?
+expect_eq "serve --owner without --auth enforce is a usage error" "$rc" 2
+expect_contains "and says why" "$out" "--owner needs --auth enforce"
+out=$("$S" serve --auth enforce --owner bob --data-dir "$STIM_TMP/owner" 2>&1) && rc=0 || rc=$?
+expect_eq "serve --owner that is no member is a usage error" "$rc" 2
 
 out=$("$S" doctor 2>&1) && rc=0 || rc=$?
 expect_eq "doctor: every required feature is here" "$rc" 0

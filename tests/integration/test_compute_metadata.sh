@@ -3,7 +3,8 @@
 # stim-init reads the startup script from it; metadata.google.internal
 # answers hostname, id, zone, attributes, network interfaces, tags,
 # project values, directory listings, recursive JSON, a token the daemon
-# then takes as the instance's account, and an identity token it signs; it
+# then takes as the instance's account (under --auth enforce, which the
+# whole test runs with), and an identity token it signs; it
 # wants Metadata-Flavor: Google and refuses X-Forwarded-For; a
 # wait_for_change returns when gcloud changes the metadata; a shutdown
 # script added after boot runs at stop. All on a network whose only rule
@@ -12,8 +13,12 @@
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
-stim_start
+# Under enforcement, with the owner's token for gcloud: the instance's
+# own token is then checked like any caller's.
+stim_start --auth enforce --owner user:admin@example.com
 gcloud_env
+"$STIMULATOR" token --principal user:admin@example.com --data-dir "$STIM_DATA" >"$STIM_TMP/admin.tok"
+export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=$STIM_TMP/admin.tok
 P=stimulator-project
 Z=us-central1-a
 BB=(--image busybox --image-project $P)
@@ -88,9 +93,16 @@ expect_contains "and hyphenates them" "$(value listing)" "network-interfaces/,"
 expect_contains "recursive=true is JSON" "$(value recursive)" '"ip":"10.70.0.2"'
 expect_contains "a token for the default service account" "$(value token)" '"access_token":"'
 TOKEN=$(value token | jq -r .access_token)
-expect_contains "which the daemon takes as that account's (curl, tokeninfo)" \
-	"$(curl -sS "$STIM_URL/tokeninfo?access_token=$TOKEN" | jq -r .email)" \
+SA=$(curl -sS "$STIM_URL/tokeninfo?access_token=$TOKEN" | jq -r .email)
+expect_contains "which the daemon takes as that account's (curl, tokeninfo)" "$SA" \
 	'-compute@developer.gserviceaccount.com'
+INST=/compute/v1/projects/$P/zones/$Z/instances/md1
+google_error "with curl: denied while the account has no role" \
+	"$(http GET "$INST" -H "Authorization: Bearer $TOKEN")" 403 forbidden PERMISSION_DENIED
+check "compute.viewer for the account" gcloud projects add-iam-policy-binding $P \
+	--member "serviceAccount:$SA" --role roles/compute.viewer
+expect_eq "then it reads its own instance" \
+	"$(http GET "$INST" -H "Authorization: Bearer $TOKEN" | tail -n +2 | jq -r .name)" md1
 # The identity token's claims, base64url between its two dots.
 CLAIMS=$(value identity | python3 -c 'import base64,sys; p=sys.stdin.read().strip().split(".")[1]; print(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode())')
 expect_contains "an identity token for the audience asked" "$CLAIMS" '"aud":"https://example.com"'

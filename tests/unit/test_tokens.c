@@ -34,6 +34,14 @@ static void test_round_trip(void **state)
 	assert_string_equal(out.key_id, "abc123");
 	assert_int_equal(out.exp, 2000);
 	stim_token_claims_fini(&out);
+	/* Again, from the cache of verified tokens: the same claims, and
+	 * still refused once expired. */
+	assert_int_equal(stim_token_parse(t, tok, 1999, &out, &err), 0);
+	assert_string_equal(out.key_id, "abc123");
+	stim_token_claims_fini(&out);
+	assert_int_equal(stim_token_parse(t, tok, 2000, &out, &err), -1);
+	assert_int_equal(err->code, STIM_UNAUTHENTICATED);
+	assert_null(out.principal);
 	stim_tokens_free(t);
 }
 

@@ -1,0 +1,36 @@
+#pragma once
+/*
+ * Whether a principal may do something, under `serve --auth enforce`.
+ *
+ * The effective policy of a resource is its own (a bucket's, a service
+ * account's) and its project's: a binding in either grants its role's
+ * permissions to its members. A member is the principal itself
+ * ("user:EMAIL", "serviceAccount:EMAIL"), allUsers, allAuthenticatedUsers,
+ * domain:DOMAIN of the principal's email, or projectOwner:P,
+ * projectEditor:P and projectViewer:P for who holds roles/owner,
+ * roles/editor or roles/viewer on project P (Cloud Storage's convenience
+ * values). A bucket's objects also carry GCS's default object ACL, which
+ * makes the project's owners and editors their owners and its viewers
+ * their readers. Groups have no members here. A binding with a condition grants
+ * nothing: conditions are kept and returned, not evaluated, so a
+ * conditional grant fails closed.
+ */
+
+#include "src/context.h"
+#include "src/error.h"
+
+enum stim_authz_on {
+	STIM_AUTHZ_PROJECT, /* name: a project id or number */
+	STIM_AUTHZ_BUCKET,  /* name: a bucket */
+	STIM_AUTHZ_ACCOUNT, /* name: a service account's email or unique id */
+};
+
+/*
+ * 0 when principal ("user:EMAIL", "serviceAccount:EMAIL", or NULL for a
+ * caller without a token) holds permission on the resource. Otherwise
+ * PERMISSION_DENIED naming the permission (UNAUTHENTICATED for a caller
+ * without a token); a resource that does not exist is denied the same
+ * way, as GCP answers "(or it may not exist)".
+ */
+int stim_authz_check(struct stim_ctx *ctx, const char *principal, const char *permission,
+		     enum stim_authz_on on, const char *name, stim_error_t *err);
