@@ -1,6 +1,7 @@
 /*
- * getIamPolicy and setIamPolicy of projects (Resource Manager v1 and v3)
- * and of service accounts (IAM v1), over src/iam_policies.h. gcloud asks
+ * getIamPolicy, setIamPolicy and testIamPermissions of projects (Resource
+ * Manager v1 and v3) and of service accounts (IAM v1), over
+ * src/iam_policies.h and src/authz.h. gcloud asks
  * for the policy version in the body ({"options": {"requestedPolicyVersion":
  * 3}}) for projects and in the query (options.requestedPolicyVersion) for
  * service accounts; both are read for both.
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "api/iam_policy_json.h"
+#include "src/authz.h"
 #include "src/cleanup.h"
 #include "src/iam_policies.h"
 #include "src/json.h"
@@ -94,6 +96,46 @@ static int api_iam_sa_set_iam_policy(struct api_req *req, stim_error_t *err)
 	return set_policy(req, api_path(req, "account"), stim_sa_iam_set, err);
 }
 
+/* testIamPermissions: {"permissions": [...]} in, the held ones out
+ * (none: {}, as Google leaves out an empty list). */
+static int test_permissions(struct api_req *req, enum stim_authz_on on, const char *name,
+			    stim_error_t *err)
+{
+	static const char *const fields[] = { "permissions", NULL };
+	cleanup_json json_t *body = api_body_json(req, err);
+	struct stim_strv asked = { 0 };
+	struct stim_strv granted = { 0 };
+	json_t *j;
+	int ret;
+
+	if (body == NULL || stim_json_check_fields(body, fields, "", err) < 0 ||
+	    stim_json_get_strv(body, "permissions", false, &asked, err) < 0) {
+		stim_strv_fini(&asked);
+		return -1;
+	}
+	ret = stim_authz_test(req->ctx, req->principal, on, name, &asked, &granted, err);
+	stim_strv_fini(&asked);
+	if (ret < 0) {
+		stim_strv_fini(&granted);
+		return -1;
+	}
+	j = json_object();
+	if (granted.n > 0)
+		json_object_set_new(j, "permissions", stim_json_from_strv(&granted));
+	stim_strv_fini(&granted);
+	return api_reply_json(req, 200, j);
+}
+
+static int api_crm_test_iam_permissions(struct api_req *req, stim_error_t *err)
+{
+	return test_permissions(req, STIM_AUTHZ_PROJECT, api_path(req, "project"), err);
+}
+
+static int api_iam_sa_test_iam_permissions(struct api_req *req, stim_error_t *err)
+{
+	return test_permissions(req, STIM_AUTHZ_ACCOUNT, api_path(req, "account"), err);
+}
+
 const struct api_route api_iam_policy_routes[] = {
 	{ "POST", "/v1/projects/{project}:getIamPolicy", api_crm_get_iam_policy },
 	{ "POST", "/v1/projects/{project}:setIamPolicy", api_crm_set_iam_policy },
@@ -103,5 +145,9 @@ const struct api_route api_iam_policy_routes[] = {
 	  api_iam_sa_get_iam_policy },
 	{ "POST", "/v1/projects/{project}/serviceAccounts/{account}:setIamPolicy",
 	  api_iam_sa_set_iam_policy },
+	{ "POST", "/v1/projects/{project}:testIamPermissions", api_crm_test_iam_permissions },
+	{ "POST", "/v3/projects/{project}:testIamPermissions", api_crm_test_iam_permissions },
+	{ "POST", "/v1/projects/{project}/serviceAccounts/{account}:testIamPermissions",
+	  api_iam_sa_test_iam_permissions },
 };
 const size_t api_iam_policy_routes_count = STIM_ARRAY_SIZE(api_iam_policy_routes);

@@ -14,6 +14,8 @@
  *   storage.managedFolders.*.
  * - A deleted service account's undelete is checked on its project, as
  *   the account has no policy any more.
+ * - testIamPermissions needs only a caller: it answers what the caller
+ *   holds, as in GCP.
  * - OS Login and the role catalogue need only a caller; the ssh shim's
  *   question needs nothing, as gcloud gives ssh no token to pass on.
  */
@@ -126,6 +128,7 @@ static const struct api_permission table[] = {
 	{ "GET /storage/v1/b", "storage.buckets.list", API_ON_QUERY_PROJECT },
 	{ "GET /storage/v1/b/{bucket}", "storage.buckets.get", API_ON_BUCKET },
 	{ "GET /storage/v1/b/{bucket}/iam", "storage.buckets.getIamPolicy", API_ON_BUCKET },
+	{ "GET /storage/v1/b/{bucket}/iam/testPermissions", API_CALLER, API_ON_NONE },
 	{ "GET /storage/v1/b/{bucket}/managedFolders", "storage.objects.list", API_ON_BUCKET },
 	{ "GET /storage/v1/b/{bucket}/o", "storage.objects.list", API_ON_BUCKET },
 	{ "GET /storage/v1/b/{bucket}/o/{object}", "storage.objects.get", API_ON_BUCKET },
@@ -247,6 +250,8 @@ static const struct api_permission table[] = {
 	  "iam.serviceAccounts.getIamPolicy", API_ON_ACCOUNT },
 	{ "POST /v1/projects/{project}/serviceAccounts/{account}:setIamPolicy",
 	  "iam.serviceAccounts.setIamPolicy", API_ON_ACCOUNT },
+	{ "POST /v1/projects/{project}/serviceAccounts/{account}:testIamPermissions", API_CALLER,
+	  API_ON_NONE },
 	{ "POST /v1/projects/{project}/serviceAccounts/{account}:undelete",
 	  "iam.serviceAccounts.undelete", API_ON_PROJECT },
 	{ "POST /v1/projects/{project}/services/{service}:disable", "serviceusage.services.disable",
@@ -259,6 +264,7 @@ static const struct api_permission table[] = {
 	  API_ON_PROJECT },
 	{ "POST /v1/projects/{project}:setIamPolicy", "resourcemanager.projects.setIamPolicy",
 	  API_ON_PROJECT },
+	{ "POST /v1/projects/{project}:testIamPermissions", API_CALLER, API_ON_NONE },
 	{ "POST /v1/projects/{project}:undelete", "resourcemanager.projects.undelete",
 	  API_ON_PROJECT },
 	{ "POST /v1/roles:queryGrantableRoles", API_CALLER, API_ON_NONE },
@@ -267,6 +273,7 @@ static const struct api_permission table[] = {
 	  API_ON_PROJECT },
 	{ "POST /v3/projects/{project}:setIamPolicy", "resourcemanager.projects.setIamPolicy",
 	  API_ON_PROJECT },
+	{ "POST /v3/projects/{project}:testIamPermissions", API_CALLER, API_ON_NONE },
 	{ "PUT /resumable/upload/storage/v1/b/{bucket}/o", API_PUBLIC, API_ON_NONE },
 	{ "PUT /storage/v1/b/{bucket}", "storage.buckets.update", API_ON_BUCKET },
 	{ "PUT /storage/v1/b/{bucket}/iam", "storage.buckets.setIamPolicy", API_ON_BUCKET },

@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "src/authz.h"
 #include "src/cleanup.h"
+#include "src/json.h"
 #include "src/util.h"
 
 /* Query parameters every storage call may carry and the emulator accepts
@@ -151,6 +154,35 @@ static int api_storage_buckets_get_iam_policy(struct api_req *req, stim_error_t 
 	return 0;
 }
 
+/* ?permissions=A&permissions=B: the ones the caller holds on the bucket. */
+static int api_storage_buckets_test_iam_permissions(struct api_req *req, stim_error_t *err)
+{
+	struct stim_strv asked = { 0 };
+	struct stim_strv granted = { 0 };
+	json_t *j;
+	int ret;
+
+	for (size_t i = 0; i < req->nquery; i++) {
+		if (strcmp(req->query[i].name, "permissions") == 0)
+			stim_strv_push(&asked, req->query[i].value);
+	}
+	if (asked.n == 0)
+		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
+				       "Required parameter: permissions");
+	ret = stim_authz_test(req->ctx, req->principal, STIM_AUTHZ_BUCKET, api_path(req, "bucket"),
+			      &asked, &granted, err);
+	stim_strv_fini(&asked);
+	if (ret < 0) {
+		stim_strv_fini(&granted);
+		return -1;
+	}
+	j = json_pack("{s:s}", "kind", "storage#testIamPermissionsResponse");
+	if (granted.n > 0)
+		json_object_set_new(j, "permissions", stim_json_from_strv(&granted));
+	stim_strv_fini(&granted);
+	return api_reply_json(req, 200, j);
+}
+
 static int api_storage_buckets_set_iam_policy(struct api_req *req, stim_error_t *err)
 {
 	cleanup_json json_t *body = api_body_json(req, err);
@@ -202,6 +234,8 @@ const struct api_route api_storage_bucket_routes[] = {
 	{ "DELETE", "/storage/v1/b/{bucket}", api_storage_buckets_delete },
 	{ "GET", "/storage/v1/b/{bucket}/iam", api_storage_buckets_get_iam_policy },
 	{ "PUT", "/storage/v1/b/{bucket}/iam", api_storage_buckets_set_iam_policy },
+	{ "GET", "/storage/v1/b/{bucket}/iam/testPermissions",
+	  api_storage_buckets_test_iam_permissions },
 	{ "GET", "/storage/v1/b/{bucket}/storageLayout", api_storage_buckets_get_storage_layout },
 	{ "GET", "/storage/v1/b/{bucket}/managedFolders", api_storage_managed_folders_list },
 };

@@ -267,3 +267,61 @@ int stim_authz_check(struct stim_ctx *ctx, const char *principal, const char *pe
 			       "resource (or it may not exist).",
 			       strchr(principal, ':') + 1, permission, what(on), name, permission);
 }
+
+/* NOT_FOUND (PERMISSION_DENIED for a project) unless the resource is. */
+static int exists(struct stim_ctx *ctx, enum stim_authz_on on, const char *name, stim_error_t *err)
+{
+	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
+	char *policies[MAX_POLICIES] = { NULL };
+	int n;
+
+	if (db == NULL)
+		return -1;
+	n = policies_of(db, on, name, policies);
+	for (int i = 0; i < n; i++)
+		free(policies[i]);
+	if (n > 0)
+		return 0;
+	if (on == STIM_AUTHZ_PROJECT)
+		return stim_err_reason(err, STIM_PERMISSION_DENIED, "forbidden",
+				       "The caller does not have permission on project %s, or it "
+				       "does not exist.",
+				       name);
+	return stim_err_reason(err, STIM_NOT_FOUND, "notFound", "%s %s does not exist.",
+			       what(on) + strlen("the "), name);
+}
+
+int stim_authz_test(struct stim_ctx *ctx, const char *principal, enum stim_authz_on on,
+		    const char *name, const struct stim_strv *asked, struct stim_strv *granted,
+		    stim_error_t *err)
+{
+	static const enum stim_iam_resource_kind kinds[] = {
+		[STIM_AUTHZ_PROJECT] = STIM_IAM_PROJECT,
+		[STIM_AUTHZ_BUCKET] = STIM_IAM_BUCKET,
+		[STIM_AUTHZ_ACCOUNT] = STIM_IAM_SERVICE_ACCOUNT,
+	};
+	bool enforced = ctx->cfg != NULL && ctx->cfg->auth == STIM_AUTH_ENFORCE;
+
+	for (size_t i = 0; i < asked->n; i++) {
+		if (!stim_permission_known(asked->v[i]) ||
+		    !stim_permission_applies(asked->v[i], kinds[on]))
+			return stim_err_reason(err, STIM_INVALID_ARGUMENT, "badRequest",
+					       "Permission %s is not valid for this resource.",
+					       asked->v[i]);
+	}
+	if (exists(ctx, on, name, err) < 0)
+		return -1;
+	for (size_t i = 0; i < asked->n; i++) {
+		cleanup_error stim_error_t e = NULL;
+
+		if (!enforced || stim_authz_check(ctx, principal, asked->v[i], on, name, &e) == 0) {
+			stim_strv_push(granted, asked->v[i]);
+			continue;
+		}
+		if (e->code != STIM_PERMISSION_DENIED && e->code != STIM_UNAUTHENTICATED) {
+			*err = steal_pointer(&e);
+			return -1;
+		}
+	}
+	return 0;
+}

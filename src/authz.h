@@ -18,6 +18,7 @@
 
 #include "src/context.h"
 #include "src/error.h"
+#include "src/strv.h"
 
 enum stim_authz_on {
 	STIM_AUTHZ_PROJECT, /* name: a project id or number */
@@ -34,3 +35,15 @@ enum stim_authz_on {
  */
 int stim_authz_check(struct stim_ctx *ctx, const char *principal, const char *permission,
 		     enum stim_authz_on on, const char *name, stim_error_t *err);
+
+/*
+ * testIamPermissions: which of asked (permission names) principal holds on
+ * the resource, into granted, in the order asked. Under --auth off the
+ * caller holds every one. A name that is no permission, or none that can
+ * be tested on that kind of resource, is INVALID_ARGUMENT; a resource
+ * that does not exist is NOT_FOUND (PERMISSION_DENIED for a project, as
+ * Resource Manager answers).
+ */
+int stim_authz_test(struct stim_ctx *ctx, const char *principal, enum stim_authz_on on,
+		    const char *name, const struct stim_strv *asked, struct stim_strv *granted,
+		    stim_error_t *err);

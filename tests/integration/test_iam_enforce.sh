@@ -51,6 +51,14 @@ expect_contains "but writes neither" "$rc $out" "does not have storage.objects.c
 check "objectAdmin on enf-two alone" as_admin gcloud storage buckets add-iam-policy-binding \
 	gs://enf-two --member "serviceAccount:$E" --role roles/storage.objectAdmin
 check "a write to enf-two" gcloud storage cp one.txt gs://enf-two/b.txt
+expect_eq "testIamPermissions on the project: what the account holds" \
+	"$(http POST "/v1/projects/$P:testIamPermissions" -H "Authorization: Bearer $sa_token" \
+		-d '{"permissions":["storage.objects.get","storage.objects.create"]}' | tail -n +2 | jq -c .)" \
+	'{"permissions":["storage.objects.get"]}'
+expect_eq "and on enf-two, Cloud Storage's way" \
+	"$(http GET "/storage/v1/b/enf-two/iam/testPermissions?permissions=storage.objects.create&permissions=storage.buckets.delete" \
+		-H "Authorization: Bearer $sa_token" | tail -n +2 | jq -c .permissions)" '["storage.objects.create"]'
+
 rc=0
 out=$(gcloud storage cp one.txt gs://enf-one/b.txt 2>&1) || rc=$?
 expect_contains "none to enf-one" "$rc $out" "does not have storage.objects.create access"

@@ -92,6 +92,18 @@ expect_eq "Resource Manager v3 answers the same policy" \
 	"$(http POST /v3/projects/$P:getIamPolicy | tail -n +2 | jq -c .bindings)" \
 	"$(http POST "$CRM:getIamPolicy" | tail -n +2 | jq -c .bindings)"
 
+# testIamPermissions: with --auth off the caller holds everything.
+expect_eq "testIamPermissions answers every permission asked" \
+	"$(http POST "$CRM:testIamPermissions" \
+		-d '{"permissions":["compute.instances.get","storage.objects.get"]}' | tail -n +2 | jq -c .)" \
+	'{"permissions":["compute.instances.get","storage.objects.get"]}'
+google_error "a permission that is none" \
+	"$(http POST "$CRM:testIamPermissions" -d '{"permissions":["storage.objects.fly"]}')" \
+	400 badRequest INVALID_ARGUMENT
+google_error "an unknown project, as CRM answers" \
+	"$(http POST /v1/projects/no-such-project:testIamPermissions -d '{"permissions":["storage.objects.get"]}')" \
+	403 forbidden PERMISSION_DENIED
+
 # Service accounts.
 check "an account" gcloud iam service-accounts create sa-pol
 check "a binding on it" gcloud iam service-accounts add-iam-policy-binding "$E" \
@@ -105,6 +117,9 @@ expect_eq "the same by unique id, under projects/-" \
 	roles/iam.serviceAccountUser
 google_error "a role that grants nothing on an account is not taken there" \
 	"$(http POST "/v1/projects/-/serviceAccounts/$E:setIamPolicy" -d "$(role_body roles/storage.admin)")" \
+	400 badRequest INVALID_ARGUMENT
+google_error "a compute permission cannot be tested on an account" \
+	"$(http POST "/v1/projects/-/serviceAccounts/$E:testIamPermissions" -d '{"permissions":["compute.instances.get"]}')" \
 	400 badRequest INVALID_ARGUMENT
 check "removed" gcloud iam service-accounts remove-iam-policy-binding "$E" \
 	--member=user:bob@example.com --role=roles/iam.serviceAccountUser
