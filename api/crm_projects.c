@@ -95,6 +95,8 @@ static int api_crm_projects_list(struct api_req *req, stim_error_t *err)
 	struct stim_project_query q = {
 		.filter = api_query(req, "filter"),
 		.page_token = api_query(req, "pageToken"),
+		.for_caller = true,
+		.caller = req->principal,
 	};
 	struct stim_project_page page;
 	json_t *items;

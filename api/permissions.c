@@ -7,8 +7,8 @@
  * - A batch needs only a caller: each of its parts is checked as the
  *   request it is.
  * - projects.create and projects.list need only a caller: there is no
- *   organization to hold resourcemanager.projects.create, and the list is
- *   not cut to the projects the caller may see.
+ *   organization to hold resourcemanager.projects.create, and the list
+ *   holds only the projects the caller may get (src/projects.c).
  * - Routes are checked as their networks are, and a bucket's managed
  *   folders as its objects: the catalogue has no compute.routes.* or
  *   storage.managedFolders.*.

@@ -12,6 +12,7 @@
 #include "src/lro.h"
 #include "src/page_token.h"
 #include "src/projects_filter.h"
+#include "src/authz.h"
 #include "src/store_iam_policies.h"
 #include "src/store_projects.h"
 #include "src/util.h"
@@ -294,6 +295,17 @@ int stim_project_get(struct stim_ctx *ctx, const char *id, struct stim_project *
 	return load(db, id, out, err);
 }
 
+/* Whether the caller of a list may see the project (projects.h). */
+static bool visible(struct stim_ctx *ctx, const struct stim_project_query *q, const char *id)
+{
+	cleanup_error stim_error_t e = NULL;
+
+	if (!q->for_caller || ctx->cfg == NULL || ctx->cfg->auth != STIM_AUTH_ENFORCE)
+		return true;
+	return stim_authz_check(ctx, q->caller, "resourcemanager.projects.get", STIM_AUTHZ_PROJECT,
+				id, &e) == 0;
+}
+
 int stim_project_list(struct stim_ctx *ctx, const struct stim_project_query *q,
 		      struct stim_project_page *out, stim_error_t *err)
 {
@@ -327,7 +339,8 @@ int stim_project_list(struct stim_ctx *ctx, const struct stim_project_query *q,
 		}
 		for (i = 0; i < n && page.n < (size_t)size; i++) {
 			snprintf(after, sizeof(after), "%s", rows[i].project_id);
-			if (!stim_projects_filter_match(filter, &rows[i])) {
+			if (!stim_projects_filter_match(filter, &rows[i]) ||
+			    !visible(ctx, q, rows[i].project_id)) {
 				stim_project_fini(&rows[i]);
 				continue;
 			}

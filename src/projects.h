@@ -50,6 +50,11 @@ struct stim_project_query {
 	const char *filter;	/* NULL for all */
 	int page_size;		/* 0: the default */
 	const char *page_token; /* NULL for the first page */
+	/* A caller's list: under --auth enforce, only the projects `caller`
+	 * (a principal, or NULL without a token) may get, as Resource
+	 * Manager lists them. */
+	bool for_caller;
+	const char *caller;
 };
 
 struct stim_project_page {

@@ -99,6 +99,11 @@ check "the account makes a project" gcloud projects create enf-sa-made --no-enab
 expect_eq "and owns it" \
 	"$(gcloud projects get-iam-policy enf-sa-made --format=json | jq -c '.bindings')" \
 	"[{\"members\":[\"serviceAccount:$E\"],\"role\":\"roles/owner\"}]"
+# objectViewer holds resourcemanager.projects.get, as in GCP.
+expect_eq "the account lists its own project and the one it views objects in" \
+	"$(gcloud projects list --format='value(projectId)' | sort | tr '\n' ' ')" "enf-sa-made $P "
+expect_eq "the owner's: the ones it owns" \
+	"$(as_admin gcloud projects list --format='value(projectId)')" $P
 rc=0
 out=$(as_admin gcloud projects get-iam-policy enf-sa-made 2>&1) || rc=$?
 expect_contains "which the daemon's owner is not" "$rc $out" "resourcemanager.projects.getIamPolicy"
