@@ -68,7 +68,9 @@ static int check(struct api_req *req, const char *permission, enum api_perm_on o
 	if (name == NULL || *name == '\0')
 		return stim_err_reason(err, STIM_INVALID_ARGUMENT, "required",
 				       "Required parameter: project.");
-	return stim_authz_check(req->ctx, req->principal, permission, kind, name, err);
+	/* An object route's conditions see the object as the resource. */
+	return stim_authz_check_object(req->ctx, req->principal, permission, kind, name,
+				       on == API_ON_BUCKET ? api_path(req, "object") : NULL, err);
 }
 
 int api_authorize(struct api_req *req, const char *route, stim_error_t *err)

@@ -8,6 +8,7 @@
 #include "src/cleanup.h"
 #include "src/custom_roles.h"
 #include "src/decision_cache.h"
+#include "src/iam_condition.h"
 #include "src/iam_roles.h"
 #include "src/projects.h"
 #include "src/service_accounts.h"
@@ -107,8 +108,20 @@ static bool member_matches(struct stim_db *db, const char *member, const char *p
 	return false;
 }
 
+/* Whether the binding's condition, if any, holds for the request; sets
+ * *timely when one was looked at (its answer may change with time). */
+static bool condition_holds(const struct stim_iam_binding *b, const struct stim_iam_request *req,
+			    bool *timely)
+{
+	if (b->cond_expression == NULL)
+		return true;
+	*timely = true;
+	/* Outside the subset understood: no grant (iam_condition.h). */
+	return stim_iam_condition_eval(b->cond_expression, req) == STIM_CONDITION_TRUE;
+}
+
 static bool policy_grants(struct stim_db *db, const char *resource, const char *principal,
-			  const char *permission)
+			  const char *permission, const struct stim_iam_request *req, bool *timely)
 {
 	cleanup_error stim_error_t e = NULL;
 	struct stim_iam_policy p;
@@ -119,13 +132,13 @@ static bool policy_grants(struct stim_db *db, const char *resource, const char *
 		return false;
 	for (size_t i = 0; i < p.n && !granted; i++) {
 		const struct stim_iam_binding *b = &p.bindings[i];
+		bool member = false;
 
-		/* Conditions are not evaluated: a conditional grant grants
-		 * nothing (authz.h). */
-		if (b->cond_expression != NULL || !role_grants(db, b->role, permission))
+		if (!role_grants(db, b->role, permission))
 			continue;
-		for (size_t k = 0; k < b->members.n && !granted; k++)
-			granted = member_matches(db, b->members.v[k], principal);
+		for (size_t k = 0; k < b->members.n && !member; k++)
+			member = member_matches(db, b->members.v[k], principal);
+		granted = member && condition_holds(b, req, timely);
 	}
 	stim_iam_policy_fini(&p);
 	return granted;
@@ -213,11 +226,40 @@ static const char *what(enum stim_authz_on on)
 	}
 }
 
-/* The answer from the store, stamped with the generation it was read at. */
-static int decide(struct stim_ctx *ctx, const char *principal, const char *permission,
-		  enum stim_authz_on on, const char *name, bool *granted, uint64_t *gen,
-		  stim_error_t *err)
+/* What a condition sees of the request: the resource asked for. */
+static void request_of(enum stim_authz_on on, const char *name, const char *object,
+		       struct stim_iam_request *req, char **resource_name)
 {
+	req->now_ms = stim_now_ms();
+	switch (on) {
+	case STIM_AUTHZ_BUCKET:
+		*resource_name =
+			object != NULL ? xasprintf("projects/_/buckets/%s/objects/%s", name, object)
+				       : xasprintf("projects/_/buckets/%s", name);
+		req->resource_type = object != NULL ? "storage.googleapis.com/Object"
+						    : "storage.googleapis.com/Bucket";
+		break;
+	case STIM_AUTHZ_ACCOUNT:
+		*resource_name = xasprintf("projects/-/serviceAccounts/%s", name);
+		req->resource_type = "iam.googleapis.com/ServiceAccount";
+		break;
+	default:
+		*resource_name = xasprintf("projects/%s", name);
+		req->resource_type = "cloudresourcemanager.googleapis.com/Project";
+		break;
+	}
+	req->resource_name = *resource_name;
+}
+
+/* The answer from the store, stamped with the generation it was read at;
+ * *timely when a condition took part (the answer may change with time
+ * alone, so it is not kept). */
+static int decide(struct stim_ctx *ctx, const char *principal, const char *permission,
+		  enum stim_authz_on on, const char *name, const char *object, bool *granted,
+		  uint64_t *gen, bool *timely, stim_error_t *err)
+{
+	cleanup_free char *resource_name = NULL;
+	struct stim_iam_request req;
 	cleanup_db struct stim_db *db = stim_store_db(ctx->store, err);
 	char *policies[MAX_POLICIES] = { NULL };
 	int n;
@@ -228,8 +270,9 @@ static int decide(struct stim_ctx *ctx, const char *principal, const char *permi
 	/* Read while holding the store, so no change slips in between. */
 	*gen = stim_store_iam_gen(ctx->store);
 	n = policies_of(db, on, name, policies);
+	request_of(on, name, object, &req, &resource_name);
 	for (int i = 0; i < n && !*granted; i++)
-		*granted = policy_grants(db, policies[i], principal, permission);
+		*granted = policy_grants(db, policies[i], principal, permission, &req, timely);
 	/* A bucket's second policy is its project's. */
 	if (!*granted && on == STIM_AUTHZ_BUCKET && n == 2)
 		*granted = default_acl_grants(db, policies[1] + strlen("projects/"), principal,
@@ -242,16 +285,25 @@ static int decide(struct stim_ctx *ctx, const char *principal, const char *permi
 int stim_authz_check(struct stim_ctx *ctx, const char *principal, const char *permission,
 		     enum stim_authz_on on, const char *name, stim_error_t *err)
 {
-	cleanup_free char *key = xasprintf("%s|%s|%d|%s", principal != NULL ? principal : "",
-					   permission, (int)on, name);
+	return stim_authz_check_object(ctx, principal, permission, on, name, NULL, err);
+}
+
+int stim_authz_check_object(struct stim_ctx *ctx, const char *principal, const char *permission,
+			    enum stim_authz_on on, const char *name, const char *object,
+			    stim_error_t *err)
+{
+	cleanup_free char *key = xasprintf("%s|%s|%d|%s|%s", principal != NULL ? principal : "",
+					   permission, (int)on, name, object != NULL ? object : "");
 	uint64_t gen = stim_store_iam_gen(ctx->store);
 	bool granted = false;
+	bool timely = false;
 
 	if (ctx->iam_cache == NULL ||
 	    !stim_decision_cache_get(ctx->iam_cache, key, gen, &granted)) {
-		if (decide(ctx, principal, permission, on, name, &granted, &gen, err) < 0)
+		if (decide(ctx, principal, permission, on, name, object, &granted, &gen, &timely,
+			   err) < 0)
 			return -1;
-		if (ctx->iam_cache != NULL)
+		if (ctx->iam_cache != NULL && !timely)
 			stim_decision_cache_put(ctx->iam_cache, key, gen, granted);
 	}
 	if (granted)

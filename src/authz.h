@@ -11,9 +11,10 @@
  * roles/editor or roles/viewer on project P (Cloud Storage's convenience
  * values). A bucket's objects also carry GCS's default object ACL, which
  * makes the project's owners and editors their owners and its viewers
- * their readers. Groups have no members here. A binding with a condition grants
- * nothing: conditions are kept and returned, not evaluated, so a
- * conditional grant fails closed.
+ * their readers. Groups have no members here. A binding's condition is
+ * evaluated (src/iam_condition.h) on the resource asked for; one outside
+ * the subset understood grants nothing, so it fails closed. Answers that
+ * a condition took part in are not cached: time alone may change them.
  */
 
 #include "src/context.h"
@@ -35,6 +36,11 @@ enum stim_authz_on {
  */
 int stim_authz_check(struct stim_ctx *ctx, const char *principal, const char *permission,
 		     enum stim_authz_on on, const char *name, stim_error_t *err);
+/* The same for an object of bucket `name` (what conditions see as
+ * resource.name), or of the resource itself when object is NULL. */
+int stim_authz_check_object(struct stim_ctx *ctx, const char *principal, const char *permission,
+			    enum stim_authz_on on, const char *name, const char *object,
+			    stim_error_t *err);
 
 /*
  * testIamPermissions: which of asked (permission names) principal holds on

@@ -4,7 +4,7 @@
 # things up; a service account activated from its key file is denied
 # without a binding, reads but does not write with objectViewer, writes
 # only the bucket a bucket-level binding names; a custom role grants what
-# it holds; a disabled key and a bad token get 401 with Google's error;
+# it holds; conditions on the object's name and on the time hold; a disabled key and a bad token get 401 with Google's error;
 # allUsers opens a bucket to callers without a token; whoever makes a
 # project owns it.
 . "$(dirname "$0")/lib.sh"
@@ -85,11 +85,31 @@ google_error "then it grants nothing" \
 	"$(http GET /storage/v1/b/enf-one/o/a.txt -H "Authorization: Bearer $carol")" 403 forbidden \
 	PERMISSION_DENIED
 
+# Conditions: evaluated on the object asked for, and on the time.
+check "a public/ prefix in enf-one" as_admin gcloud storage cp one.txt gs://enf-one/pub/p.txt
+check "dave may read under it, by a condition" as_admin gcloud storage buckets add-iam-policy-binding \
+	gs://enf-one --member user:dave@example.com --role roles/storage.objectViewer \
+	--condition='expression=resource.name.startsWith("projects/_/buckets/enf-one/objects/pub/"),title=pub only'
+dave=$("$STIMULATOR" token --principal user:dave@example.com --data-dir "$STIM_DATA")
+expect_eq "dave reads pub/p.txt" \
+	"$(http GET /storage/v1/b/enf-one/o/pub%2Fp.txt?alt=media -H "Authorization: Bearer $dave")" "200
+one"
+google_error "but not a.txt, outside the prefix" \
+	"$(http GET /storage/v1/b/enf-one/o/a.txt?alt=media -H "Authorization: Bearer $dave")" \
+	403 forbidden PERMISSION_DENIED
+check "erin, until a time already past" as_admin gcloud storage buckets add-iam-policy-binding \
+	gs://enf-one --member user:erin@example.com --role roles/storage.objectViewer \
+	--condition='expression=request.time < timestamp("2020-01-01T00:00:00Z"),title=expired'
+erin=$("$STIMULATOR" token --principal user:erin@example.com --data-dir "$STIM_DATA")
+google_error "erin's grant has expired" \
+	"$(http GET /storage/v1/b/enf-one/o/a.txt?alt=media -H "Authorization: Bearer $erin")" \
+	403 forbidden PERMISSION_DENIED
+
 # Anyone, with allUsers.
 google_error "no token, a private object" "$(http GET /storage/v1/b/enf-one/o/a.txt?alt=media)" \
 	401 required UNAUTHENTICATED
 check "allUsers may read enf-one" as_admin gcloud storage buckets add-iam-policy-binding \
-	gs://enf-one --member allUsers --role roles/storage.objectViewer
+	gs://enf-one --member allUsers --role roles/storage.objectViewer --condition=None
 expect_eq "then anyone does, without a token" \
 	"$(http GET /storage/v1/b/enf-one/o/a.txt?alt=media)" "200
 one"
