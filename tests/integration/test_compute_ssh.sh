@@ -11,7 +11,8 @@
 # is not in ssh-keys is refused, and so is the project's once the
 # instance blocks project keys; with OS Login on, gcloud's key goes into
 # the OS Login profile and only it counts; an address that is no
-# instance's goes to the real ssh; a stopped instance is refused with a
+# instance's goes to the real ssh; the same under --auth enforce; a
+# stopped instance is refused with a
 # clear message.
 . "$(dirname "$0")/lib.sh"
 
@@ -191,6 +192,16 @@ expect_eq "the key is in the profile" \
 	"$(awk '{ printf "%s %s", $1, $2 }' "$HOME/.ssh/google_compute_engine.pub" | sha256sum | cut -d' ' -f1)"
 check "and off" gcloud compute instances add-metadata sshvm "${Z[@]}" \
 	--metadata enable-oslogin=FALSE
+
+# The same daemon again under --auth enforce, the instance adopted:
+# gcloud's calls carry the owner's token, and the shim still finds its way.
+if stim_stop; then pass "the daemon stopped"; else fail "the daemon stopped"; fi
+stim_start --auth enforce --owner user:admin@example.com
+gcloud_env
+"$STIMULATOR" token --principal user:admin@example.com --data-dir "$STIM_DATA" >"$STIM_TMP/admin.tok"
+export CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=$STIM_TMP/admin.tok
+expect_eq "gcloud compute ssh under --auth enforce" \
+	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'echo enforced' 2>/dev/null)" enforced
 
 check "stop it" gcloud compute instances stop sshvm "${Z[@]}"
 rc=0
