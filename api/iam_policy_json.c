@@ -38,11 +38,6 @@ json_t *api_iam_policy_to_json(const struct stim_iam_policy *p)
 	return j;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static int parse_binding(json_t *jb, size_t i, struct stim_iam_policy *p, stim_error_t *err)
 {
 	static const char *const fields[] = { "role", "members", "condition", NULL };
@@ -73,9 +68,9 @@ static int parse_binding(json_t *jb, size_t i, struct stim_iam_policy *p, stim_e
 			     stim_json_get_string(cond, "expression", &expression, err) < 0))
 		return -1;
 	b = stim_iam_policy_add(p, role);
-	b->cond_title = dup_or_null(title);
-	b->cond_description = dup_or_null(description);
-	b->cond_expression = dup_or_null(expression);
+	b->cond_title = xstrdup_or_null(title);
+	b->cond_description = xstrdup_or_null(description);
+	b->cond_expression = xstrdup_or_null(expression);
 	return stim_json_get_strv(jb, "members", true, &b->members, err);
 }
 
@@ -98,7 +93,7 @@ int api_iam_policy_from_json(json_t *body, const char *const *fields, struct sti
 				"Invalid value at 'bindings' (a list of bindings)");
 	/* Out-of-range versions are the service's to refuse; keep them so. */
 	p->version = version < 0 || version > 1000 ? 1000 : (int)version;
-	p->etag = dup_or_null(etag);
+	p->etag = xstrdup_or_null(etag);
 	json_array_foreach(bindings, i, jb)
 	{
 		if (parse_binding(jb, i, p, err) < 0) {

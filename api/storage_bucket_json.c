@@ -67,11 +67,6 @@ static bool present(json_t *obj, const char *key)
 	return v != NULL && !json_is_null(v);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static int check_unsupported(json_t *body, stim_error_t *err)
 {
 	for (size_t i = 0; unsupported_fields[i] != NULL; i++) {
@@ -145,7 +140,7 @@ static int parse_condition(json_t *cond, const char *where, struct stim_lifecycl
 
 		if (stim_json_get_string(cond, stim_lc_date_names[k], &s, err) < 0)
 			return -1;
-		r->date[k] = dup_or_null(s);
+		r->date[k] = xstrdup_or_null(s);
 	}
 	if (get_bool(cond, "isLive", &has_live, &live, err) < 0)
 		return -1;
@@ -192,7 +187,7 @@ static int parse_rule(json_t *rule, size_t i, struct stim_lifecycle *l, stim_err
 	if (stim_lifecycle_action_parse(type, &a, err) < 0)
 		return -1;
 	r = stim_lifecycle_add(l, a);
-	r->storage_class = dup_or_null(storage_class);
+	r->storage_class = xstrdup_or_null(storage_class);
 	snprintf(where, sizeof(where), "lifecycle.rule[%zu].condition", i);
 	return cond != NULL ? parse_condition(cond, where, r, err) : 0;
 }

@@ -52,11 +52,6 @@ void stim_compute_op_fini(struct stim_compute_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 int stim_compute_op_record(struct stim_db *db, const struct stim_compute_op_spec *spec,
 			   struct stim_compute_op *out, stim_error_t *err)
 {
@@ -76,7 +71,7 @@ int stim_compute_op_record(struct stim_db *db, const struct stim_compute_op_spec
 	op.scope = xstrdup(spec->scope_type == STIM_OP_GLOBAL ? "" : spec->scope);
 	op.type = xstrdup(spec->type);
 	op.target = xstrdup(spec->target);
-	op.target_id = dup_or_null(spec->target_id);
+	op.target_id = xstrdup_or_null(spec->target_id);
 	op.done = spec->done;
 	op.running = !spec->done;
 	op.progress = spec->done ? 100 : 0;

@@ -103,15 +103,10 @@ static int spec_check(const struct stim_custom_role *spec, bool title_required, 
 	return 0;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static void replace(char **field, const char *value)
 {
 	free(*field);
-	*field = dup_or_null(value);
+	*field = xstrdup_or_null(value);
 }
 
 static void copy_permissions(struct stim_strv *to, const struct stim_strv *from)
@@ -136,7 +131,7 @@ int stim_custom_role_create(struct stim_ctx *ctx, const char *project, const cha
 	r.project = xstrdup(project);
 	r.role_id = xstrdup(role_id);
 	r.title = xstrdup(spec->title);
-	r.description = dup_or_null(spec->description);
+	r.description = xstrdup_or_null(spec->description);
 	r.stage = xstrdup(spec->stage != NULL ? spec->stage : "ALPHA");
 	copy_permissions(&r.permissions, &spec->permissions);
 	r.gen = 1;

@@ -20,14 +20,9 @@ struct stim_decision_cache {
 	struct slot slots[SLOTS];
 };
 
-/* FNV-1a. */
 static size_t slot_of(const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (const char *p = key; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (size_t)(h & (SLOTS - 1));
+	return (size_t)(stim_fnv1a(key) & (SLOTS - 1));
 }
 
 struct stim_decision_cache *stim_decision_cache_new(void)

@@ -139,7 +139,6 @@ static void identity(struct mds *m, const struct ask *q, json_t *tree, struct re
 	const char *email = account_email(tree);
 	struct stim_service_account sa;
 	int64_t now = stim_now_ms() / 1000;
-	uint64_t hash = 1469598103934665603ULL;
 	json_t *sub;
 	json_t *claims;
 
@@ -151,13 +150,11 @@ static void identity(struct mds *m, const struct ask *q, json_t *tree, struct re
 	/* The account's unique id when IAM here has it; otherwise (a
 	 * project's default account) one derived from its email, the same
 	 * every time. */
-	for (const char *p = email; p != NULL && *p != '\0'; p++)
-		hash = (hash ^ (unsigned char)*p) * 1099511628211ULL;
 	if (email != NULL && stim_sa_get(m->ctx, email, &sa, &err) == 0) {
 		sub = json_sprintf("%lld", (long long)sa.unique_id);
 		stim_sa_fini(&sa);
 	} else {
-		sub = json_sprintf("1%020llu", (unsigned long long)hash);
+		sub = json_sprintf("1%020llu", (unsigned long long)stim_fnv1a(email));
 	}
 	stim_error_free(steal_pointer(&err));
 	claims = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:s, s:s}", "aud", q->audience, "azp",
@@ -217,11 +214,8 @@ static void answer(struct mds *m, const struct ask *q, struct reply *r)
 /* GCE's ETags are 16 hex digits of the answer. */
 static void etag_of(const struct reply *r, char out[17])
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t h = stim_fnv1a(r->body) ^ r->status;
 
-	for (const char *p = r->body; p != NULL && *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h ^= r->status;
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 

@@ -120,11 +120,6 @@ void stim_upload_free(struct stim_upload *u)
 	free(u);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static int check_hashes(const struct stim_object_spec *spec, const struct stim_blob_info *info,
 			stim_error_t *err)
 {
@@ -226,11 +221,11 @@ int stim_object_commit_blob(struct stim_ctx *ctx, const char *bucket,
 	memcpy(o.md5, info->md5, 16);
 	o.component_count = spec->component_count;
 	o.crc32c = info->crc32c;
-	o.content_type = dup_or_null(spec->content_type);
-	o.content_encoding = dup_or_null(spec->content_encoding);
-	o.content_disposition = dup_or_null(spec->content_disposition);
-	o.content_language = dup_or_null(spec->content_language);
-	o.cache_control = dup_or_null(spec->cache_control);
+	o.content_type = xstrdup_or_null(spec->content_type);
+	o.content_encoding = xstrdup_or_null(spec->content_encoding);
+	o.content_disposition = xstrdup_or_null(spec->content_disposition);
+	o.content_language = xstrdup_or_null(spec->content_language);
+	o.cache_control = xstrdup_or_null(spec->cache_control);
 	o.storage_class =
 		xstrdup(spec->storage_class != NULL ? spec->storage_class : b.storage_class);
 	o.create_time_ms = stim_now_ms();
@@ -535,7 +530,7 @@ static void set_field(char **field, bool set, const char *value)
 	if (!set)
 		return;
 	free(*field);
-	*field = dup_or_null(value);
+	*field = xstrdup_or_null(value);
 }
 
 static void labels_drop(struct stim_labels *l, const char *key)

@@ -153,11 +153,6 @@ static void copy_labels(struct stim_labels *dst, const struct stim_labels *src)
 		stim_labels_set(dst, src->v[i].key, src->v[i].value);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 /* Inserts a new project from spec, inside the caller's transaction. On
  * success *p is the stored project (the caller's). */
 static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
@@ -183,8 +178,8 @@ static int insert_new(struct stim_db *db, const struct stim_project_spec *spec,
 	p->project_id = xstrdup(spec->project_id);
 	p->name = xstrdup(spec->name != NULL ? spec->name : spec->project_id);
 	p->state = STIM_PROJECT_ACTIVE;
-	p->parent_type = dup_or_null(spec->parent_type);
-	p->parent_id = dup_or_null(spec->parent_id);
+	p->parent_type = xstrdup_or_null(spec->parent_type);
+	p->parent_id = xstrdup_or_null(spec->parent_id);
 	p->create_time_ms = stim_now_ms();
 	if (spec->has_labels)
 		copy_labels(&p->labels, &spec->labels);

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "src/cleanup.h"
 #include "src/compute_projects.h"
+#include "src/iam_policy.h"
 #include "src/store_service_accounts.h"
 #include "src/util.h"
 
@@ -44,20 +43,15 @@ int stim_sa_account_id_check(const char *id, stim_error_t *err)
 
 json_t *stim_sa_json(const struct stim_service_account *sa)
 {
-	unsigned char etag[8];
-	unsigned char b64[16];
+	/* The generation's bytes, as IAM's etags are (never 0: "ACAB"). */
+	cleanup_free char *etag = stim_iam_etag(sa->gen);
 	json_t *j;
 
-	/* The etag: the generation's bytes, base64 as Google writes them. */
-	for (int i = 0; i < 8; i++)
-		etag[i] = (unsigned char)(sa->gen >> (8 * (7 - i)));
-	EVP_EncodeBlock(b64, etag, sizeof(etag));
 	j = json_pack("{s:o, s:s, s:o, s:s, s:s, s:o}", "name",
 		      json_sprintf("projects/%s/serviceAccounts/%s", sa->project, sa->email),
 		      "projectId", sa->project, "uniqueId",
 		      json_sprintf("%lld", (long long)sa->unique_id), "email", sa->email, "etag",
-		      (const char *)b64, "oauth2ClientId",
-		      json_sprintf("%lld", (long long)sa->unique_id));
+		      etag, "oauth2ClientId", json_sprintf("%lld", (long long)sa->unique_id));
 	if (sa->display_name != NULL)
 		json_object_set_new(j, "displayName", json_string(sa->display_name));
 	if (sa->description != NULL)

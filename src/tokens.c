@@ -136,15 +136,12 @@ void stim_token_claims_fini(struct stim_token_claims *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* FNV-1a of the token's signature part, which is already a hash. */
+/* By the token's signature part, which is already a hash. */
 static size_t slot_of(const char *token)
 {
 	const char *sig = strrchr(token, '.');
-	uint64_t h = 1469598103934665603ULL;
 
-	for (const char *p = sig != NULL ? sig : token; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (size_t)(h & (CACHE_SLOTS - 1));
+	return (size_t)(stim_fnv1a(sig != NULL ? sig : token) & (CACHE_SLOTS - 1));
 }
 
 static void claims_copy(struct stim_token_claims *to, const struct stim_token_claims *from)

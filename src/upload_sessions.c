@@ -12,11 +12,6 @@
 #include "src/store_upload_sessions.h"
 #include "src/util.h"
 
-static char *dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 void stim_session_fini(struct stim_upload_session *s)
 {
 	free(s->bucket);
@@ -55,12 +50,12 @@ int stim_session_start(struct stim_ctx *ctx, const char *bucket,
 	stim_hex(raw, sizeof(raw), s.id);
 	s.bucket = xstrdup(bucket);
 	s.name = xstrdup(spec->name);
-	s.content_type = dup_or_null(spec->content_type);
-	s.content_encoding = dup_or_null(spec->content_encoding);
-	s.content_disposition = dup_or_null(spec->content_disposition);
-	s.content_language = dup_or_null(spec->content_language);
-	s.cache_control = dup_or_null(spec->cache_control);
-	s.storage_class = dup_or_null(spec->storage_class);
+	s.content_type = xstrdup_or_null(spec->content_type);
+	s.content_encoding = xstrdup_or_null(spec->content_encoding);
+	s.content_disposition = xstrdup_or_null(spec->content_disposition);
+	s.content_language = xstrdup_or_null(spec->content_language);
+	s.cache_control = xstrdup_or_null(spec->cache_control);
+	s.storage_class = xstrdup_or_null(spec->storage_class);
 	s.has_metadata = spec->has_metadata;
 	for (size_t i = 0; i < spec->metadata.n; i++)
 		stim_labels_set(&s.metadata, spec->metadata.v[i].key, spec->metadata.v[i].value);

@@ -66,6 +66,11 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xstrdup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = strndup(s, n);
@@ -301,4 +306,13 @@ bool stim_csv_has(const char *list, const char *item)
 		p += len + (p[len] == ',');
 	}
 	return false;
+}
+
+uint64_t stim_fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = s; p != NULL && *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
 }

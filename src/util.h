@@ -18,6 +18,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* A copy of s, or NULL for NULL (an optional field). */
+char *xstrdup_or_null(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* p, or abort() as above when a library's allocator returned NULL. */
@@ -41,6 +43,10 @@ char *stim_time_format(int64_t ms, char buf[STIM_TIME_BUFSZ]);
 /* Randomness from OpenSSL's CSPRNG (aborts if it cannot be seeded). */
 void stim_random_bytes(void *buf, size_t n);
 uint64_t stim_random_u64(void);
+
+/* FNV-1a of the string: a fast, non-cryptographic hash for tables and
+ * ids derived from names. */
+uint64_t stim_fnv1a(const char *s);
 
 /* n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 long). */
 void stim_hex(const void *data, size_t n, char *out);
