@@ -9,14 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <linux/seccomp.h>
@@ -24,6 +21,7 @@
 #include "sandbox/guest_user.h"
 #include "sandbox/limits.h"
 #include "sandbox/seccomp.h"
+#include "sandbox/tty_relay.h"
 #include "src/cleanup.h"
 #include "src/host_probe.h"
 #include "src/procfs.h"
@@ -226,94 +224,14 @@ static __attribute__((noreturn)) void child(const struct stim_enter *e, int mast
 }
 
 /* A terminal of the instance's devpts (the caller is in its mount
- * namespace), with the caller's window size when it has a terminal. */
+ * namespace). */
 static int open_master(stim_error_t *err)
 {
-	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct winsize ws;
+	int fd = stim_tty_open_master();
 
-	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return stim_err_sys(err, e, "a terminal in the instance");
-	}
-	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-		ioctl(fd, TIOCSWINSZ, &ws);
+	if (fd < 0)
+		return stim_err_sys(err, errno, "a terminal in the instance");
 	return fd;
-}
-
-/* All of buf to fd; false when fd is gone. */
-static bool write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-/* The session's terminal and the caller's stdin and stdout, byte for
- * byte, until the session closes its terminal (the master reads EIO);
- * the caller's window changes follow. */
-static void relay(int master, int winch)
-{
-	struct pollfd p[3] = { { .fd = master, .events = POLLIN },
-			       { .fd = 0, .events = POLLIN },
-			       { .fd = winch, .events = POLLIN } };
-	char buf[16384];
-
-	for (;;) {
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		if (p[0].revents != 0) {
-			ssize_t n = read(master, buf, sizeof(buf));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0 || !write_all(1, buf, (size_t)n))
-				return;
-		}
-		if (p[1].revents != 0) {
-			ssize_t n = read(0, buf, sizeof(buf));
-
-			/* The caller's input ended: the session goes on with
-			 * none, as ssh's does. */
-			if (n <= 0 || !write_all(master, buf, (size_t)n))
-				p[1].fd = -1;
-		}
-		if (p[2].revents != 0) {
-			struct signalfd_siginfo si;
-			struct winsize ws;
-
-			if (read(winch, &si, sizeof(si)) == sizeof(si) &&
-			    ioctl(0, TIOCGWINSZ, &ws) == 0)
-				ioctl(master, TIOCSWINSZ, &ws);
-		}
-	}
-}
-
-/* The caller's terminal raw (its bytes the session's, ^C included), as
- * ssh makes it; *saved to restore. false: stdin is no terminal. */
-static bool raw_mode(struct termios *saved)
-{
-	struct termios raw;
-
-	if (tcgetattr(0, saved) < 0)
-		return false;
-	raw = *saved;
-	cfmakeraw(&raw);
-	return tcsetattr(0, TCSADRAIN, &raw) == 0;
 }
 
 int stim_enter_join(const struct stim_enter *e, stim_error_t *err)
@@ -353,10 +271,6 @@ int stim_enter_exec(const struct stim_enter *e, int in_fd, int out_fd, int *stat
 	int ws;
 	pid_t kid;
 	cleanup_close int master = -1;
-	cleanup_close int winch = -1;
-	struct termios saved;
-	bool raw = false;
-	sigset_t set;
 
 	if (stim_seccomp_build(&prog, err) < 0)
 		return -1;
@@ -372,16 +286,8 @@ int stim_enter_exec(const struct stim_enter *e, int in_fd, int out_fd, int *stat
 			child_fail("stdio", errno);
 		child(e, master, &prog, stim_limits_keep_caps(), stim_limits_last_cap());
 	}
-	if (master >= 0) {
-		sigemptyset(&set);
-		sigaddset(&set, SIGWINCH);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-		winch = signalfd(-1, &set, SFD_CLOEXEC);
-		raw = raw_mode(&saved);
-		relay(master, winch);
-		if (raw)
-			tcsetattr(0, TCSADRAIN, &saved);
-	}
+	if (master >= 0)
+		stim_tty_relay(master, 1);
 	while (waitpid(kid, &ws, 0) < 0) {
 		if (errno != EINTR) {
 			stim_err_sys(err, errno, "wait for the session");

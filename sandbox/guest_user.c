@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox/accounts.h"
 #include "src/cleanup.h"
 #include "src/procfs.h"
 #include "src/util.h"
@@ -132,47 +133,15 @@ static char *with_member(const char *group, const char *at, const char *members,
 	return xasprintf("%.*s%s%s%s", (int)(rest - group), group, sep, user, rest);
 }
 
-static bool has_member(const char *members, const char *user)
-{
-	size_t n = strlen(user);
-
-	for (const char *m = members; m != NULL && *m != '\0';) {
-		const char *comma = strchr(m, ',');
-		size_t len = comma != NULL ? (size_t)(comma - m) : strlen(m);
-
-		if (len == n && strncmp(m, user, n) == 0)
-			return true;
-		m = comma != NULL ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 /* The account's groups: its own, then those naming it as a member. */
 static int groups(const char *root, const char *user, struct stim_guest_account *a,
 		  stim_error_t *err)
 {
 	cleanup_free char *group = NULL;
 
-	a->groups[0] = a->gid;
-	a->ngroups = 1;
 	if (slurp(root, "etc/group", &group, err) < 0)
 		return -1;
-	for (const char *p = group; *p != '\0' && a->ngroups < STIM_GUEST_GROUPS_MAX;) {
-		const char *nl = strchr(p, '\n');
-		cleanup_free char *line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
-		char *rest = line;
-		char *f[4];
-
-		for (int i = 0; i < 4; i++)
-			f[i] = strsep(&rest, ":");
-		if (f[2] != NULL && has_member(f[3], user)) {
-			gid_t gid = (gid_t)strtoul(f[2], NULL, 10);
-
-			if (gid != a->gid)
-				a->groups[a->ngroups++] = gid;
-		}
-		p = nl != NULL ? nl + 1 : p + strlen(p);
-	}
+	a->ngroups = stim_account_groups(group, user, a->gid, a->groups, STIM_GUEST_GROUPS_MAX);
 	return 0;
 }
 
@@ -201,7 +170,7 @@ static int sudoer(const char *root, const char *user, stim_error_t *err)
 		if (append(root, "etc/group", group, line, 0644, err) < 0)
 			return -1;
 	} else {
-		if (!has_member(f[3], user)) {
+		if (!stim_group_has_member(f[3], user)) {
 			cleanup_free char *text = with_member(group, at, f[3], user);
 
 			if (replace(root, "etc/group", text, 0644, err) < 0)

@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "sandbox/sudo.h"
 
 #define CONFIG_MAX    (1 << 20)
 #define SCRIPT_DIR    "/run/stim"
@@ -245,20 +248,43 @@ static void reap_all(struct script *s)
 	}
 }
 
-/* Waits for one event: a signal (returned) or script output (0). The
- * sender's pid goes to *from when asked: 0 for a process outside the
- * instance's pid namespace (the daemon), whose pids mean nothing here. */
-static int wait_event_from(int sfd, struct script *s, int timeout_ms, pid_t *from)
+/* A sudo request (sandbox/sudo.h) served by a child of its own, which
+ * reap_all reaps like any other. */
+static void serve_sudo(int listener, int sfd)
 {
-	struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	int conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+	pid_t pid;
+
+	if (conn < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(listener);
+		close(sfd);
+		stim_sudo_serve(conn);
+	}
+	close(conn);
+}
+
+/* Waits for one event: a signal (returned), script output or a sudo
+ * request (0). The sender's pid goes to *from when asked: 0 for a
+ * process outside the instance's pid namespace (the daemon), whose pids
+ * mean nothing here. */
+static int wait_event_from(int sfd, struct script *s, int listener, int timeout_ms, pid_t *from)
+{
+	struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
+			       { .fd = -1, .events = POLLIN },
+			       { .fd = listener, .events = POLLIN } };
 	struct signalfd_siginfo si;
 
 	if (s != NULL)
 		p[1].fd = s->fd;
-	if (poll(p, 2, timeout_ms) <= 0)
+	if (poll(p, 3, timeout_ms) <= 0)
 		return 0;
 	if (p[1].revents != 0)
 		pump(s);
+	if (p[2].revents != 0)
+		serve_sudo(listener, sfd);
 	if ((p[0].revents & POLLIN) != 0 && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (from != NULL)
 			*from = (pid_t)si.ssi_pid;
@@ -269,7 +295,7 @@ static int wait_event_from(int sfd, struct script *s, int timeout_ms, pid_t *fro
 
 static int wait_event(int sfd, struct script *s, int timeout_ms)
 {
-	return wait_event_from(sfd, s, timeout_ms, NULL);
+	return wait_event_from(sfd, s, -1, timeout_ms, NULL);
 }
 
 /* What a script printed last, without waiting for children of its own
@@ -352,6 +378,7 @@ int stim_init_main(int config_fd)
 	struct stim_init_config c;
 	struct script s;
 	pid_t from = 0;
+	int listener;
 	int sig;
 	char why[256];
 	sigset_t set;
@@ -365,6 +392,13 @@ int stim_init_main(int config_fd)
 		return 1;
 	}
 	free(text);
+	/* Every child starts with the default dispositions, as under any
+	 * init: ignored ones would outlive exec, and a daemon started in the
+	 * background by a script ignores SIGINT and SIGQUIT (so ^C would not
+	 * stop a command sudo runs), SIGPIPE too. */
+	for (int n = 1; n < NSIG; n++)
+		if (n != SIGKILL && n != SIGSTOP)
+			signal(n, SIG_DFL);
 	/* Signals are read from a signalfd between chores: PID 1 gets only
 	 * those it handles, and the daemon's stop is SIGTERM. */
 	sigemptyset(&set);
@@ -380,16 +414,22 @@ int stim_init_main(int config_fd)
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	s.pid = -1;
+	/* sudo first: a startup script may use it. */
+	listener = stim_sudo_listen();
+	if (listener < 0)
+		say("stim-init: sudo cannot be served: %s", strerror(errno));
 	script_from_metadata(&c, "startup-script", &c.startup_script);
 	if (c.startup_script != NULL)
 		script_start(&s, "startup-script", c.startup_script);
 	for (;;) {
-		sig = wait_event_from(sfd, s.fd >= 0 ? &s : NULL, -1, &from);
+		sig = wait_event_from(sfd, s.fd >= 0 ? &s : NULL, listener, -1, &from);
 		if (sig == SIGCHLD)
 			reap_all(&s);
 		else if (sig != 0)
 			break;
 	}
+	if (listener >= 0)
+		close(listener);
 	drain(&s);
 	shut_down(sfd, &c);
 	stim_init_config_fini(&c);

@@ -5,6 +5,8 @@
  * to be linked statically so it runs in any image, busybox's included.
  *
  * It reads its configuration as JSON from fd 3 (made by the daemon),
+ * gives its children default signal dispositions (whatever the daemon's
+ * were), serves sudo to the instance's users on a socket (sandbox/sudo.h),
  * runs the startup script, reaps every orphan, and on SIGTERM (the
  * daemon's stop) runs the shutdown script within a grace period, then
  * ends every process of the instance and exits 0. The guest's own

@@ -20,6 +20,7 @@
 #include "src/config.h"
 #include "src/decision_cache.h"
 #include "src/context.h"
+#include "src/guest_layer.h"
 #include "src/firewall_log.h"
 #include "src/housekeeping.h"
 #include "src/iam_policies.h"
@@ -174,6 +175,7 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	struct api_server *srv = NULL;
 	struct stim_housekeeper *hk = NULL;
 	char *init_path = NULL;
+	char *guest_layer = NULL;
 	sigset_t set;
 	int sig = 0;
 	int swept;
@@ -213,6 +215,10 @@ static int serve(const struct stim_config *cfg, stim_error_t *err)
 	if (setup_cgroups(&ctx, err) < 0)
 		goto out;
 	ctx.init_path = init_path = find_init();
+	if (init_path != NULL && stim_guest_layer_prepare(cfg->data_dir, init_path,
+							  cfg->userns_base, &guest_layer, err) < 0)
+		goto out;
+	ctx.guest_layer = guest_layer;
 	if (shim_dir(cfg->data_dir, err) < 0)
 		goto out;
 	ctx.workers = stim_workers_new();
@@ -262,6 +268,7 @@ out:
 	stim_supervisor_free(ctx.supervisor);
 	stim_cgroups_free(ctx.cgroups);
 	free(init_path);
+	free(guest_layer);
 	if (cfg->ready_file != NULL)
 		unlink(cfg->ready_file);
 	api_metrics_free(d.metrics);

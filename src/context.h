@@ -28,6 +28,9 @@ struct stim_ctx {
 	struct stim_cgroups *cgroups;
 	struct stim_workers *workers;
 	const char *init_path;
+	/* The layer over every image, with sudo (src/guest_layer.h); NULL
+	 * with init_path. */
+	const char *guest_layer;
 	/* Watches running instances' PID 1 and caps their consoles (NULL:
 	 * nobody watches, as in unit tests). */
 	struct stim_supervisor *supervisor;

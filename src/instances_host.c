@@ -58,6 +58,32 @@ static const char *script(const struct stim_labels *mine, const struct stim_labe
 	return v != NULL ? v : stim_labels_get(project, key);
 }
 
+/* A bind over the guest layer's /usr hides its sudo: the host image's
+ * /usr is the host's. Where the host has a sudo there (setuid, and so
+ * powerless under no_new_privs), the guest layer's is bound over it;
+ * where it has none, the instance has none, as it lacks whatever else the
+ * host lacks. binds holds img's; their new number. *path keeps the
+ * source alive for the caller. */
+static size_t guest_sudo_over_binds(const struct stim_ctx *ctx, const struct stim_image_layout *img,
+				    struct stim_sandbox_bind *binds, char **path)
+{
+	size_t n = img->nbinds;
+
+	if (ctx->guest_layer == NULL || n >= STIM_SANDBOX_BINDS_MAX)
+		return n;
+	for (size_t i = 0; i < img->nbinds; i++) {
+		cleanup_free char *theirs = xasprintf("%s/bin/sudo", img->binds[i].source);
+
+		if (strcmp(img->binds[i].target, "usr") != 0 || access(theirs, F_OK) < 0)
+			continue;
+		*path = xasprintf("%s/usr/bin/sudo", ctx->guest_layer);
+		binds[n++] =
+			(struct stim_sandbox_bind){ .source = *path, .target = "usr/bin/sudo" };
+		break;
+	}
+	return n;
+}
+
 /* stim-init's configuration on a memfd (sandbox/init.h). */
 static int init_config(struct stim_ctx *ctx, const struct stim_instance *in, stim_error_t *err)
 {
@@ -276,6 +302,9 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 	cleanup_close int exe = -1;
 	const struct stim_machine_type *mt = stim_compute_machine_type_find(in->machine_type);
 	struct stim_image_layout img;
+	cleanup_free char *lower = NULL;
+	cleanup_free char *guest_sudo = NULL;
+	struct stim_sandbox_bind binds[STIM_SANDBOX_BINDS_MAX];
 	struct stim_sandbox sb;
 	char *argv[] = { "stim-init", NULL };
 	char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -315,9 +344,13 @@ int stim_instance_boot(struct stim_ctx *ctx, struct stim_instance *in,
 		goto fail;
 	}
 	c.hostname = in->name;
-	c.lower = img.lower;
-	c.binds = img.binds;
-	c.nbinds = img.nbinds;
+	/* The guest layer tops the image (its sudo over the image's). */
+	lower = ctx->guest_layer != NULL ? xasprintf("%s:%s", ctx->guest_layer, img.lower)
+					 : xstrdup(img.lower);
+	c.lower = lower;
+	memcpy(binds, img.binds, img.nbinds * sizeof(binds[0]));
+	c.binds = binds;
+	c.nbinds = guest_sudo_over_binds(ctx, &img, binds, &guest_sudo);
 	c.disk = disk;
 	c.root = root;
 	c.argv = argv;

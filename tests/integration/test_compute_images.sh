@@ -50,6 +50,7 @@ cat >"$STIM_TMP/os.sh" <<'SCRIPT'
 . /etc/os-release
 echo "os: $PRETTY_NAME"
 command -v mmdebstrap >/dev/null && echo "has the host's programs" || echo "a Debian of its own"
+echo "sudo: $(sudo -u daemon id -un)"
 SCRIPT
 body=$(jq -n --arg s "$(cat "$STIM_TMP/os.sh")" --arg img "projects/debian-cloud/global/images/$DEB" \
 	'{name: "i2", machineType: "e2-small", disks: [{boot: true, initializeParams: {sourceImage: $img}}],
@@ -74,6 +75,9 @@ done
 serial=$(gcloud compute instances get-serial-port-output i2 --zone $Z 2>/dev/null)
 expect_contains "it boots Debian 12" "$serial" "startup-script: os: Debian GNU/Linux 12 (bookworm)"
 expect_contains "of its own" "$serial" "startup-script: a Debian of its own"
+# Debian's own sudo is setuid, which no_new_privs makes powerless: the
+# guest layer's lies over it (sandbox/sudo.h).
+expect_contains "whose sudo works" "$serial" "startup-script: sudo: daemon"
 expect_eq "debian-12 now resolves to Debian" \
 	"$(gcloud compute images describe-from-family debian-12 --project debian-cloud --format='value(name)')" $DEB
 check "the default image is now Debian" gcloud compute instances create i3 --zone $Z \

@@ -76,6 +76,48 @@ expect_contains "as the guest agent writes it" \
 	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'grep alice /etc/passwd' 2>/dev/null)" \
 	"alice:x:1000:1000::/home/alice:/bin/sh"
 
+# sudo: no_new_privs leaves a setuid sudo powerless, so the instance's
+# init runs the command for google-sudoers' members (sandbox/sudo.h).
+as_alice() { gcloud compute ssh alice@sshvm "${Z[@]}" --command "$1" 2>&1; }
+expect_eq "alice's sudo makes her root" "$(as_alice 'sudo -n id -u; sudo id -un')" "0
+root"
+expect_eq "in her directory, with the instance's limits: no_new_privs, root's capabilities" \
+	"$(as_alice 'cd /tmp && sudo sh -c "pwd; grep -e CapBnd -e NoNewPrivs /proc/self/status"')" \
+	"/tmp
+CapBnd:	$(gcloud compute ssh sshvm "${Z[@]}" --command 'grep CapBnd /proc/self/status' 2>/dev/null | cut -f2)
+NoNewPrivs:	1"
+expect_eq "with sudo's environment" \
+	"$(as_alice 'sudo env' | grep -E '^(HOME|USER|SUDO_USER|SUDO_UID|SUDO_COMMAND|PATH)=' | sort)" \
+	"HOME=/root
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SUDO_COMMAND=/usr/bin/env
+SUDO_UID=1000
+SUDO_USER=alice
+USER=root"
+expect_eq "root's writes are root's" \
+	"$(as_alice 'sudo touch /etc/alice-was-here && stat -c %U /etc/alice-was-here')" root
+expect_eq "-i: root's login shell, in its home" "$(as_alice 'sudo -i pwd')" /root
+expect_eq "-u: as another user" "$(as_alice 'sudo -u alice id -un')" alice
+expect_eq "stdin passes through sudo" "$(echo through | gcloud compute ssh alice@sshvm "${Z[@]}" \
+	--command 'sudo cat' 2>/dev/null)" through
+rc=0
+as_alice 'sudo sh -c "exit 5"' >/dev/null || rc=$?
+expect_eq "the command's exit status is sudo's" "$rc" 5
+rc=0
+as_alice 'sudo sh -c "kill -TERM \$\$"' >/dev/null || rc=$?
+expect_eq "and its signal" "$rc" 143
+expect_contains "-l lists the guest agent's rule" "$(as_alice 'sudo -l')" "(ALL : ALL) NOPASSWD: ALL"
+rc=0
+out=$(as_alice 'sudo no-such-command') || rc=$?
+expect_eq "a missing command" "$rc:$out" "1:sudo: no-such-command: command not found"
+# bob is no google-sudoer: an account made by hand, not by the agent.
+check "an account outside google-sudoers" gcloud compute ssh sshvm "${Z[@]}" --command \
+	'echo bob:x:1500:1500::/tmp:/bin/sh >>/etc/passwd; echo bob:x:1500: >>/etc/group'
+rc=0
+out=$(gcloud compute ssh sshvm "${Z[@]}" --command "su bob -c 'sudo -n id -u'" 2>&1) || rc=$?
+expect_eq "is refused" "$rc:$out" "1:bob is not in the sudoers file."
+expect_eq "so it stays bob" "$(gcloud compute ssh sshvm "${Z[@]}" --command "su bob -c 'id -un'" 2>&1)" bob
+
 expect_eq "--internal-ip (gcloud's check of the instance id answered)" \
 	"$(gcloud compute ssh sshvm "${Z[@]}" --internal-ip --command hostname 2>/dev/null)" sshvm
 
@@ -152,6 +194,16 @@ sleep 0.5
 keys 'stty size' Enter
 wait_pane '30 100'
 expect_contains "which follows the caller's window" "$(pane)" '30 100'
+keys 'sudo -u alice sh -c "echo who-\$(id -un); tty"' Enter
+wait_pane who-alice
+expect_contains "sudo from a terminal gives the command a terminal" \
+	"$(pane | grep -A1 '^who-alice' | tail -n 1)" /dev/pts/
+keys 'sudo sleep 100' Enter
+sleep 0.5
+keys C-c
+keys 'echo after-sudo-$((2+2))' Enter
+wait_pane after-sudo-4
+expect_contains "^C reaches the command sudo runs" "$(pane)" after-sudo-4
 keys 'sleep 100' Enter
 sleep 0.5
 keys C-c

@@ -3,7 +3,7 @@
 # inside; on the host their processes and files belong to uid 1879048192
 # and up. It still writes its whole disk, binds port 80, and is refused
 # the host's sysctls; the busybox and host images both boot; ssh makes a
-# user's account and session inside the namespace.
+# user's account and session inside the namespace, where sudo works.
 . "$(dirname "$0")/lib.sh"
 
 stim_require_root "instances need root"
@@ -26,6 +26,8 @@ SCRIPT
 cat "$STIM_TMP/probe.sh" >"$STIM_TMP/busybox.sh"
 echo 'nc -l -p 80 -e true & sleep 0.3; netstat -ltn | grep -q ":80 " && echo port-80' \
 	>>"$STIM_TMP/busybox.sh"
+# /usr/bin is the guest layer's (sudo's, src/guest_layer.h): root's here too.
+echo 'touch /usr/bin/mine && echo wrote-usr-bin' >>"$STIM_TMP/busybox.sh"
 
 serial() {
 	gcloud compute instances get-serial-port-output "$1" --zone $Z 2>/dev/null
@@ -60,12 +62,18 @@ for vm in n1 n2; do
 	expect_eq "$vm: its PID 1 runs as uid $BASE on the host" "$(stat -c %u /proc/"$pid")" $BASE
 done
 expect_contains "a low port, as root could" "$(serial n1)" "startup-script: port-80"
+expect_contains "writes /usr/bin, under the guest layer's directories" "$(serial n1)" \
+	"startup-script: wrote-usr-bin"
 
 # ssh into one: the shim becomes the namespace's root, so the account it
 # makes belongs to the user there (and to BASE + its uid on the host).
 out=$(gcloud compute ssh alice@n1 --zone $Z --command 'id -un; stat -c %U ~' 2>/dev/null | tail -n 2)
 expect_eq "ssh: alice's session and home, inside the namespace" "$out" "alice
 alice"
+expect_eq "her sudo: the namespace's root, its sudo root's" \
+	"$(gcloud compute ssh alice@n1 --zone $Z --command 'sudo id -u; stat -c %U /usr/bin/sudo' 2>/dev/null)" \
+	"0
+root"
 
 check "delete both" gcloud compute instances delete n1 n2 --zone $Z
 expect_eq "no stim-init left" "$(live_procs stim-init)" 0
