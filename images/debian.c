@@ -18,8 +18,17 @@
 #define MIRROR "http://deb.debian.org/debian"
 /* minbase, and what a GCE Debian image's users reach for first: TLS
  * roots and curl (gcloud compute ssh --internal-ip needs curl), ip, ps,
- * sudo for the users the guest agent makes. */
+ * and sudo, as GCE's image has it (its /etc/sudoers.d takes the guest
+ * agent's rule; its binary is diverted, below). */
 #define PACKAGES "ca-certificates,curl,iproute2,iputils-ping,less,netbase,procps,sudo"
+
+/* Debian's sudo is setuid, and so powerless under no_new_privs: the
+ * guest layer's lies over it (src/guest_layer.h). Diverted, so that an
+ * upgrade of the package writes /usr/bin/sudo.distrib instead of putting
+ * its sudo back on the instance's disk, over the guest layer's. */
+#define DIVERT_SUDO                                                                                \
+	"--customize-hook=chroot \"$1\" dpkg-divert --quiet --local --rename --divert "            \
+	"/usr/bin/sudo.distrib --add /usr/bin/sudo"
 
 extern char **environ;
 
@@ -47,8 +56,13 @@ static void tell(const struct stim_image_progress *p, int percent, const char *w
 int stim_image_build_debian(const char *root, const struct stim_image_progress *p,
 			    stim_error_t *err)
 {
-	char *argv[] = { "mmdebstrap", "--variant=minbase", "--include=" PACKAGES,
-			 SUITE,	       (char *)root,	    MIRROR,
+	char *argv[] = { "mmdebstrap",
+			 "--variant=minbase",
+			 "--include=" PACKAGES,
+			 DIVERT_SUDO,
+			 SUITE,
+			 (char *)root,
+			 MIRROR,
 			 NULL };
 	posix_spawn_file_actions_t fa;
 	char last[512] = "";

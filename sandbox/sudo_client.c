@@ -34,9 +34,12 @@ static bool caller_allowed(struct stim_account *me)
 
 	if (passwd == NULL || group == NULL)
 		exit(1);
-	if (!stim_account_find(passwd, NULL, getuid(), me))
+	if (!stim_account_find(passwd, NULL, getuid(), me)) {
 		snprintf(me->name, sizeof(me->name), "#%u", (unsigned)getuid());
-	ok = stim_sudo_allowed(group, me) || getuid() == 0;
+		me->uid = getuid();
+		me->gid = getgid();
+	}
+	ok = stim_sudo_allowed(group, me);
 	free(passwd);
 	free(group);
 	return ok;
@@ -249,9 +252,11 @@ int stim_sudo_main(int argc, char **argv)
 		break;
 	}
 	request = stim_sudo_request_encode(&o, environ, tty);
-	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_PATH: a directory the caller may enter but not list is its
+	 * working directory all the same. */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0)
-		cwd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (request == NULL || cwd < 0) {
 		fprintf(stderr, "sudo: %s\n", strerror(errno));
 		return 1;

@@ -425,6 +425,15 @@ static void probe_images(struct stim_host_report *rep)
 		stim_host_probe_add(rep, "image.debian-12", false, STIM_PROBE_DEGRADED,
 				    "no mmdebstrap: debian-12 cannot be built, and its family "
 				    "resolves to the host image (apt-get install mmdebstrap)");
+	/* The host image's /usr is the host's, over the guest layer's sudo
+	 * (src/guest_layer.h): only a sudo of the host's can be covered. */
+	if (access("/usr/bin/sudo", F_OK) == 0)
+		stim_host_probe_add(rep, "image.host.sudo", false, STIM_PROBE_OK,
+				    "the host's /usr/bin/sudo is covered by the instances' own");
+	else
+		stim_host_probe_add(rep, "image.host.sudo", false, STIM_PROBE_DEGRADED,
+				    "the host has no /usr/bin/sudo, so instances of the host "
+				    "image have none (busybox and debian-12 instances do)");
 }
 
 /* Entry points */

@@ -52,7 +52,8 @@ expect_eq "serve --owner that is no member is a usage error" "$rc" 2
 
 out=$("$S" doctor 2>&1) && rc=0 || rc=$?
 expect_eq "doctor: every required feature is here" "$rc" 0
-for item in root namespace.net overlayfs cgroup.mode seccomp nftables bridge br_netfilter; do
+for item in root namespace.net overlayfs cgroup.mode seccomp nftables bridge br_netfilter \
+	image.host.sudo; do
 	expect_contains "doctor reports $item" "$out" "$item"
 done
 check "doctor --json is a JSON array" bash -c "\"\$1\" doctor --json | jq -e 'type == \"array\"'" _ "$S"

@@ -50,7 +50,7 @@ cat >"$STIM_TMP/os.sh" <<'SCRIPT'
 . /etc/os-release
 echo "os: $PRETTY_NAME"
 command -v mmdebstrap >/dev/null && echo "has the host's programs" || echo "a Debian of its own"
-echo "sudo: $(sudo -u daemon id -un)"
+echo "sudo: $(sudo -u daemon id -un), Debian's diverted to $(dpkg-divert --truename /usr/bin/sudo)"
 SCRIPT
 body=$(jq -n --arg s "$(cat "$STIM_TMP/os.sh")" --arg img "projects/debian-cloud/global/images/$DEB" \
 	'{name: "i2", machineType: "e2-small", disks: [{boot: true, initializeParams: {sourceImage: $img}}],
@@ -77,7 +77,8 @@ expect_contains "it boots Debian 12" "$serial" "startup-script: os: Debian GNU/L
 expect_contains "of its own" "$serial" "startup-script: a Debian of its own"
 # Debian's own sudo is setuid, which no_new_privs makes powerless: the
 # guest layer's lies over it (sandbox/sudo.h).
-expect_contains "whose sudo works" "$serial" "startup-script: sudo: daemon"
+expect_contains "whose sudo works, safe from upgrades" "$serial" \
+	"startup-script: sudo: daemon, Debian's diverted to /usr/bin/sudo.distrib"
 expect_eq "debian-12 now resolves to Debian" \
 	"$(gcloud compute images describe-from-family debian-12 --project debian-cloud --format='value(name)')" $DEB
 check "the default image is now Debian" gcloud compute instances create i3 --zone $Z \

@@ -86,6 +86,9 @@ expect_eq "in her directory, with the instance's limits: no_new_privs, root's ca
 	"/tmp
 CapBnd:	$(gcloud compute ssh sshvm "${Z[@]}" --command 'grep CapBnd /proc/self/status' 2>/dev/null | cut -f2)
 NoNewPrivs:	1"
+gcloud compute ssh sshvm "${Z[@]}" --command 'mkdir -m 711 /tmp/sealed' >/dev/null 2>&1
+expect_eq "in a directory she may enter but not list" \
+	"$(as_alice 'cd /tmp/sealed && sudo pwd')" /tmp/sealed
 expect_eq "with sudo's environment" \
 	"$(as_alice 'sudo env' | grep -E '^(HOME|USER|SUDO_USER|SUDO_UID|SUDO_COMMAND|PATH)=' | sort)" \
 	"HOME=/root
