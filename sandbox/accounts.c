@@ -1,12 +1,13 @@
 /* etc/passwd and etc/group, read (see accounts.h). */
 #include "sandbox/accounts.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sandbox/read_all.h"
 
 #define FILE_MAX     (4 << 20)
 #define LINE_MAX_LEN 4096
@@ -15,21 +16,11 @@
 char *stim_account_file_read(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf = calloc(1, FILE_MAX + 1);
-	size_t len = 0;
-	ssize_t n;
+	char *text = fd >= 0 ? stim_read_all(fd, FILE_MAX) : NULL;
 
-	while (buf != NULL && fd >= 0 && len < FILE_MAX &&
-	       (n = read(fd, buf + len, FILE_MAX - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
 	if (fd >= 0)
 		close(fd);
-	return buf;
+	return text != NULL ? text : strdup("");
 }
 
 /* Calls fn for each line of text split on ':' into at most FIELDS_MAX

@@ -21,8 +21,9 @@ struct stim_account {
 };
 
 /* An account file's text (etc/passwd, etc/group) read whole, or "" when
- * there is none or it cannot be read (an image without one); NULL only
- * when memory runs out. A file beyond 4 MiB is no image's: cut there. */
+ * there is none or it cannot be read (an image without one); a file
+ * beyond 4 MiB is no image's, and reads as "" too. NULL only when memory
+ * runs out. */
 char *stim_account_file_read(const char *path);
 
 /* The passwd line whose name is name, or with name NULL the first whose

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "sandbox/read_all.h"
 #include "sandbox/sudo.h"
 
 #define CONFIG_MAX    (1 << 20)
@@ -81,41 +82,6 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
-}
-
-static char *read_all(int fd)
-{
-	size_t cap = 4096;
-	size_t len = 0;
-	char *buf = malloc(cap);
-
-	while (buf != NULL) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *bigger = cap < CONFIG_MAX ? realloc(buf, cap * 2) : NULL;
-
-			if (bigger == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (buf != NULL)
-		buf[len] = '\0';
-	return buf;
 }
 
 /* Writes the script to SCRIPT_DIR/<name> (a file, so a "#!" line picks
@@ -382,7 +348,7 @@ int stim_init_main(int config_fd)
 	int sig;
 	char why[256];
 	sigset_t set;
-	char *text = read_all(config_fd);
+	char *text = stim_read_all(config_fd, CONFIG_MAX);
 	int sfd;
 
 	close(config_fd);

@@ -204,28 +204,45 @@ int stim_sudo_parse(int argc, char **argv, struct stim_sudo_opts *o, char *why, 
 	return 0;
 }
 
-static json_t *strv_json(char *const *v, int n)
+/* The words as a JSON array (n < 0: up to a NULL). JSON carries only
+ * UTF-8: a word that is not is left out when skip_bad, and otherwise
+ * makes the whole array NULL. */
+static json_t *strv_json(char *const *v, int n, bool skip_bad)
 {
 	json_t *a = must(json_array());
 
-	for (int i = 0; v != NULL && (n < 0 ? v[i] != NULL : i < n); i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (int i = 0; v != NULL && (n < 0 ? v[i] != NULL : i < n); i++) {
+		json_t *s = json_string(v[i]);
+
+		if (s == NULL && !skip_bad) {
+			json_decref(a);
+			return NULL;
+		}
+		if (s != NULL)
+			json_array_append_new(a, s);
+	}
 	return a;
 }
 
 char *stim_sudo_request_encode(const struct stim_sudo_opts *o, char *const *env, bool tty)
 {
-	json_t *j = json_pack("{s:o, s:b, s:b, s:b, s:b, s:o}", "argv", strv_json(o->argv, o->argc),
-			      "login", o->login, "shell", o->shell, "preserveEnv", o->preserve_env,
-			      "tty", tty, "env", strv_json(env, -1));
+	json_t *argv = strv_json(o->argv, o->argc, false);
+	json_t *j;
 	char *text;
 
+	if (argv == NULL)
+		return NULL;
+	j = json_pack("{s:o, s:b, s:b, s:b, s:b, s:o}", "argv", argv, "login", o->login, "shell",
+		      o->shell, "preserveEnv", o->preserve_env, "tty", tty, "env",
+		      strv_json(env, -1, true));
 	if (j == NULL)
 		return NULL;
-	if (o->user != NULL)
-		json_object_set_new(j, "user", json_string(o->user));
-	if (o->group != NULL)
-		json_object_set_new(j, "group", json_string(o->group));
+	/* A name JSON cannot carry must not turn into no name (root). */
+	if ((o->user != NULL && json_object_set_new(j, "user", json_string(o->user)) < 0) ||
+	    (o->group != NULL && json_object_set_new(j, "group", json_string(o->group)) < 0)) {
+		json_decref(j);
+		return NULL;
+	}
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return text;

@@ -88,8 +88,9 @@ struct stim_sudo_request {
 	char **env;  /* the caller's environment, NULL-terminated */
 };
 
-/* The request for o with the caller's environment env (NULL on failure
- * to allocate). */
+/* The request for o with the caller's environment env. NULL when a word
+ * of the command (or a user or group name) is not UTF-8, which JSON
+ * cannot carry; an environment entry that is not is left out. */
 char *stim_sudo_request_encode(const struct stim_sudo_opts *o, char *const *env, bool tty);
 /* -1: not a request. */
 int stim_sudo_request_decode(const char *text, struct stim_sudo_request *r);

@@ -252,12 +252,16 @@ int stim_sudo_main(int argc, char **argv)
 		break;
 	}
 	request = stim_sudo_request_encode(&o, environ, tty);
+	if (request == NULL) {
+		fprintf(stderr, "sudo: the command's words must be UTF-8 in an instance\n");
+		return 1;
+	}
 	/* O_PATH: a directory the caller may enter but not list is its
 	 * working directory all the same. */
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0)
 		cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (request == NULL || cwd < 0) {
+	if (cwd < 0) {
 		fprintf(stderr, "sudo: %s\n", strerror(errno));
 		return 1;
 	}

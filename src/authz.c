@@ -10,6 +10,7 @@
 #include "src/decision_cache.h"
 #include "src/iam_condition.h"
 #include "src/iam_roles.h"
+#include "src/log.h"
 #include "src/projects.h"
 #include "src/service_accounts.h"
 #include "src/store_custom_roles.h"
@@ -20,6 +21,15 @@
 
 /* At most a resource's own policy and its project's. */
 #define MAX_POLICIES 2
+
+/* A store error met while deciding counts as "not granted": it fails
+ * closed, and is said, so that a 403 it caused can be traced. An absent
+ * custom role is no error. */
+static void say_store_error(const stim_error_t e)
+{
+	if (e != NULL && e->code != STIM_NOT_FOUND)
+		STIM_LOG_W("authorization: %s (counted as not granted)", e->msg);
+}
 
 /* Whether role grants permission (a custom role: if live). */
 static bool role_grants(struct stim_db *db, const char *role, const char *permission)
@@ -44,8 +54,10 @@ static bool role_grants(struct stim_db *db, const char *role, const char *permis
 		cleanup_free char *project = xstrndup(rest, (size_t)(slash - rest));
 
 		if (stim_store_custom_role_get(db, project, slash + strlen("/roles/"), &custom,
-					       &e) < 0)
+					       &e) < 0) {
+			say_store_error(e);
 			return false;
+		}
 	}
 	if (custom.deleted_ms == 0) {
 		for (size_t i = 0; i < custom.permissions.n && !granted; i++)
@@ -66,8 +78,12 @@ static bool holds_basic_role(struct stim_db *db, const char *principal, const ch
 	int64_t gen;
 	bool held = false;
 
-	if (principal == NULL || stim_store_iam_policy_get(db, resource, &p, &gen, &e) < 0)
+	if (principal == NULL)
 		return false;
+	if (stim_store_iam_policy_get(db, resource, &p, &gen, &e) < 0) {
+		say_store_error(e);
+		return false;
+	}
 	for (size_t i = 0; i < p.n && !held; i++) {
 		const struct stim_iam_binding *b = &p.bindings[i];
 
@@ -128,8 +144,10 @@ static bool policy_grants(struct stim_db *db, const char *resource, const char *
 	int64_t gen;
 	bool granted = false;
 
-	if (stim_store_iam_policy_get(db, resource, &p, &gen, &e) < 0)
+	if (stim_store_iam_policy_get(db, resource, &p, &gen, &e) < 0) {
+		say_store_error(e);
 		return false;
+	}
 	for (size_t i = 0; i < p.n && !granted; i++) {
 		const struct stim_iam_binding *b = &p.bindings[i];
 		bool member = false;
@@ -214,6 +232,12 @@ static int policies_of(struct stim_db *db, enum stim_authz_on on, const char *na
 	return -1;
 }
 
+static void policies_free(char *v[MAX_POLICIES], int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
 static const char *what(enum stim_authz_on on)
 {
 	switch (on) {
@@ -277,8 +301,7 @@ static int decide(struct stim_ctx *ctx, const char *principal, const char *permi
 	if (!*granted && on == STIM_AUTHZ_BUCKET && n == 2)
 		*granted = default_acl_grants(db, policies[1] + strlen("projects/"), principal,
 					      permission);
-	for (int i = 0; i < n; i++)
-		free(policies[i]);
+	policies_free(policies, n);
 	return 0;
 }
 
@@ -330,8 +353,7 @@ static int exists(struct stim_ctx *ctx, enum stim_authz_on on, const char *name,
 	if (db == NULL)
 		return -1;
 	n = policies_of(db, on, name, policies);
-	for (int i = 0; i < n; i++)
-		free(policies[i]);
+	policies_free(policies, n);
 	if (n > 0)
 		return 0;
 	if (on == STIM_AUTHZ_PROJECT)

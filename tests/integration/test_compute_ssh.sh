@@ -65,6 +65,19 @@ expect_eq "stdin passes" "$(echo piped | gcloud compute ssh sshvm "${Z[@]}" --co
 expect_eq "5 MB of output pass" \
 	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'head -c 5000000 /dev/zero' 2>/dev/null | wc -c)" \
 	5000000
+# Every namespace and cgroup of the instance's PID 1, and its limits:
+# the same bounding set, no_new_privs and seccomp filter (mount refused).
+limits='grep -e CapBnd -e NoNewPrivs -e Seccomp: /proc/$p/status'
+out=$(gcloud compute ssh sshvm "${Z[@]}" --command "for n in net mnt pid uts ipc cgroup; do \
+[ \"\$(readlink /proc/self/ns/\$n)\" = \"\$(readlink /proc/1/ns/\$n)\" ] || echo outside-\$n; done; \
+cmp -s /proc/self/cgroup /proc/1/cgroup || echo outside-its-cgroup; \
+for p in self 1; do ${limits}; done; mount -t tmpfs t /mnt 2>/dev/null || echo mount-refused" 2>/dev/null)
+expect_eq "the session is in every namespace and cgroup of PID 1, with its limits" \
+	"$(grep -c outside <<<"$out"):$(sed -n 1,3p <<<"$out" | sort | tr '\n' ' ')" \
+	"0:$(sed -n 4,6p <<<"$out" | sort | tr '\n' ' ')"
+expect_contains "no_new_privs and a seccomp filter" "$out" "NoNewPrivs:	1
+Seccomp:	2"
+expect_contains "mount refused" "$out" mount-refused
 expect_eq "in the instance's pid namespace" \
 	"$(gcloud compute ssh sshvm "${Z[@]}" --command 'cat /proc/1/comm' 2>/dev/null)" stim-init
 

@@ -8,10 +8,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "sandbox/accounts.h"
+#include "sandbox/read_all.h"
 #include "sandbox/sudo.h"
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
@@ -72,6 +74,41 @@ static void test_accounts(void **state)
 	assert_int_equal(gids[1], 50);
 	assert_int_equal(gids[2], 1003);
 	assert_int_equal(stim_account_groups(group, "alice", 1000, gids, 2), 2);
+}
+
+/* A pipe holding text, its write end closed: read_all's input. */
+static int pipe_of(const char *text)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	close(p[1]);
+	return p[0];
+}
+
+static void test_read_all(void **state)
+{
+	char big[10000];
+	int fd = pipe_of("0123456789");
+	char *text = stim_read_all(fd, 10);
+
+	close(fd);
+	assert_string_equal(text, "0123456789"); /* max bytes exactly */
+	free(text);
+	fd = pipe_of("0123456789");
+	assert_null(stim_read_all(fd, 9));
+	close(fd);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fd = pipe_of(big);
+	text = stim_read_all(fd, sizeof(big));
+	close(fd);
+	assert_int_equal(strlen(text), sizeof(big) - 1); /* past the first buffer */
+	free(text);
+	text = stim_account_file_read("/nonexistent/etc/passwd");
+	assert_string_equal(text, "");
+	free(text);
 }
 
 static void test_rule(void **state)
@@ -176,6 +213,24 @@ static void test_request(void **state)
 	assert_null(r.env[2]);
 	stim_sudo_request_fini(&r);
 
+	/* JSON carries only UTF-8: a word or a name that is not refuses the
+	 * request (nothing dropped, no name becoming root); an environment
+	 * entry that is not is left out. */
+	argv[3] = "cat";
+	argv[4] = "\xff.txt";
+	assert_null(stim_sudo_request_encode(&o, env, false));
+	argv[4] = "ok.txt";
+	o.user = "\xff";
+	assert_null(stim_sudo_request_encode(&o, env, false));
+	o.user = NULL;
+	env[0] = "BAD=\xff";
+	text = stim_sudo_request_encode(&o, env, false);
+	assert_int_equal(stim_sudo_request_decode(text, &r), 0);
+	free(text);
+	assert_string_equal(r.env[0], "PATH=/home/alice/bin:/usr/bin");
+	assert_null(r.env[1]);
+	stim_sudo_request_fini(&r);
+
 	assert_int_equal(stim_sudo_request_decode("[]", &r), -1);
 	assert_int_equal(stim_sudo_request_decode("not json", &r), -1);
 	assert_int_equal(stim_sudo_request_decode("{\"argv\": [1], \"env\": []}", &r), -1);
@@ -272,9 +327,10 @@ static void test_env(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accounts), cmocka_unit_test(test_rule),
-		cmocka_unit_test(test_parse),	 cmocka_unit_test(test_request),
-		cmocka_unit_test(test_words),	 cmocka_unit_test(test_env),
+		cmocka_unit_test(test_accounts), cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_rule),	 cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_request),	 cmocka_unit_test(test_words),
+		cmocka_unit_test(test_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
